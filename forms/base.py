@@ -1,0 +1,225 @@
+"""The form-kind framework: what a kind module declares and what the pipeline may ask of it.
+
+A kind is a pydantic model (its fields annotated with the field types of ``forms.fields``) plus
+a ``FormKind`` subclass naming its title, serial prefix, documents, registers and derived values.
+Everything else (blank forms, readers, validation, registers, document context) is derived from
+that one definition by the pipeline, which never names a kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from forms.fields import DateTime, FieldDef, FieldType, Table, Text
+from forms.samples import Sample
+
+RuleResult = Iterator[tuple[str, str]]
+
+
+class FormContext(Protocol):
+    """What validation and derivation may consult besides the form itself."""
+
+    today: date
+    now: datetime
+    settings: dict[str, Any]
+
+    def record(self, serial: str) -> RecordView | None:
+        """The accepted record with this serial, with its children, if any."""
+
+    def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
+        """Serials of earlier records of ``kind`` in ``year`` whose ``key`` is ``value``."""
+
+
+def rule(*keys: str) -> Callable[[Callable[..., RuleResult]], Callable[..., RuleResult]]:
+    """Mark a method as a cross-field rule reading ``keys``; it runs when they are all valid.
+
+    The method yields ``(field_key, expected)`` pairs: the field to mark and a Chinese phrase
+    saying what was expected.
+    """
+
+    def mark(method: Callable[..., RuleResult]) -> Callable[..., RuleResult]:
+        method.__rule_keys__ = keys  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+class FormModel(BaseModel):
+    """Base of every form model and table-row model."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def field_defs(cls) -> tuple[FieldDef, ...]:
+        """The model's fields in declaration order, with table columns for table fields."""
+        defs = []
+        for key, info in cls.model_fields.items():
+            field_type = next(meta for meta in info.metadata if isinstance(meta, FieldType))
+            columns: tuple[FieldDef, ...] = ()
+            if isinstance(field_type, Table):
+                row_model = _row_model(info.annotation)
+                columns = row_model.field_defs()
+            required = info.is_required() or (
+                isinstance(field_type, Table) and field_type.rows[0] > 0
+            )
+            defs.append(FieldDef(key, field_type, required, columns))
+        return tuple(defs)
+
+    @classmethod
+    def rules(cls) -> list[Callable[..., RuleResult]]:
+        """The ``@rule`` methods, in the order they are written."""
+        found: dict[str, Callable[..., RuleResult]] = {}
+        for klass in reversed(cls.__mro__):
+            for name, member in vars(klass).items():
+                if callable(member) and hasattr(member, "__rule_keys__"):
+                    found[name] = member
+        return list(found.values())
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> FormModel:
+        """Rebuild a model from stored JSON without validating again (it was valid once)."""
+        values: dict[str, Any] = {}
+        for spec in cls.field_defs():
+            raw = data.get(spec.key)
+            if spec.is_table:
+                row_model = _row_model(cls.model_fields[spec.key].annotation)
+                values[spec.key] = [row_model.from_record(row) for row in raw or []]
+            else:
+                values[spec.key] = spec.type.from_json(raw)
+        return cls.model_construct(**values)
+
+    def values(self) -> dict[str, Any]:
+        """Field values with table rows as plain dicts, for documents and registers."""
+        return {key: getattr(self, key) for key in type(self).model_fields} | {
+            spec.key: [row.values() for row in getattr(self, spec.key)]
+            for spec in type(self).field_defs()
+            if spec.is_table
+        }
+
+
+def _row_model(annotation: Any) -> type[FormModel]:
+    (row_model,) = getattr(annotation, "__args__", (None,))
+    if not (isinstance(row_model, type) and issubclass(row_model, FormModel)):
+        raise TypeError(f"a Table field must be annotated list[RowModel], not {annotation!r}")
+    return row_model
+
+
+@dataclass
+class RecordView:
+    """An accepted record as documents, registers and rules see it."""
+
+    kind: str
+    serial: str | None
+    ident: str
+    year: int
+    values: dict[str, Any]
+    derived: dict[str, Any]
+    received_at: datetime
+    source_name: str
+    subfolder: str = ""
+    parent: str | None = None
+    parent_record: RecordView | None = None
+    children: list[RecordView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """A Word document generated for every accepted form, from ``templates/<template>``."""
+
+    title: str
+    template: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """A register column: ``key`` names a field, a derived value or a standard value."""
+
+    key: str
+    header: str = ""
+    width: float = 0
+
+
+RowBuilder = Callable[[list[RecordView], date], Iterable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class RegisterSpec:
+    """An Excel register exported from the store after every batch.
+
+    ``rows`` builds the rows from all records of the kind; by default one row per record.
+    ``highlight`` names a bool value: rows where it is true are filled and their status shown.
+    ``value_types`` declares columns that are neither fields nor derived values of the kind.
+    """
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: RowBuilder | None = None
+    highlight: str | None = None
+    value_types: dict[str, FieldType] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A kind whose forms refer to a record of another kind (e.g. a follow-up to its hazard)."""
+
+    kind: str
+    key: str
+    suffix: str
+
+
+STANDARD_VALUES: dict[str, FieldType] = {
+    "serial": Text("编号"),
+    "ident": Text("编号"),
+    "status": Text("状态"),
+    "received_at": DateTime("收件时间"),
+    "source_name": Text("原文件名"),
+    "subfolder": Text("来源文件夹"),
+}
+
+
+class FormKind:
+    """One kind of form. Subclasses set the class attributes and may override the hooks."""
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+    model: ClassVar[type[FormModel]]
+    version: ClassVar[str] = "1"
+    serial_prefix: ClassVar[str | None] = None
+    parent: ClassVar[Parent | None] = None
+    name_key: ClassVar[str | None] = None
+    summary: ClassVar[str] = ""
+    documents: ClassVar[tuple[DocumentSpec, ...]] = ()
+    registers: ClassVar[tuple[RegisterSpec, ...]] = ()
+    derived: ClassVar[dict[str, FieldType]] = {}
+
+    def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
+        """Values computed once, when the form is accepted (stored with the record)."""
+        return {}
+
+    def live(self, record: RecordView, today: date) -> dict[str, Any]:
+        """Values computed whenever documents or registers are made (status, overdue …)."""
+        return {}
+
+    def context(self, record: RecordView, today: date) -> dict[str, Any]:
+        """Everything a document template of this kind may use, besides the common names."""
+        return record.values | record.derived | self.live(record, today)
+
+    def value_type(self, key: str) -> FieldType | None:
+        """The type of a field, derived value or standard value named ``key``."""
+        for spec in self.model.field_defs():
+            if spec.key == key:
+                return spec.type
+        return self.derived.get(key) or STANDARD_VALUES.get(key)
+
+    def samples(self, today: date) -> list[Sample]:
+        """Filled examples for the demo and the tests: accepted ones and ones with mistakes."""
+        return []
+
+    def record_name(self, record: RecordView) -> str:
+        """The person or subject a file name carries after the serial and title."""
+        return str(record.values.get(self.name_key) or "") if self.name_key else ""

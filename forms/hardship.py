@@ -1,0 +1,276 @@
+"""困难职工帮扶申请表 (SPEC §3.1).
+
+The standard: 建立困难职工档案 … 定期或不定期对困难职工进行补助，发放补助金 …
+报一师电力公司工会统一归档.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
+
+from forms.base import (
+    Column,
+    DocumentSpec,
+    FormContext,
+    FormKind,
+    FormModel,
+    RecordView,
+    RegisterSpec,
+    RuleResult,
+    rule,
+)
+from forms.fields import (
+    CENT,
+    Bool,
+    Choice,
+    Date,
+    Department,
+    IdNumber,
+    Integer,
+    Money,
+    Multi,
+    Phone,
+    Table,
+    Text,
+    id_birth_date,
+    id_gender,
+)
+from forms.samples import Sample, fictional_id, miswritten_id
+
+RELATIONS = ("配偶", "子女", "父亲", "母亲", "其他")
+CATEGORIES = ("深度困难", "相对困难", "意外致困")
+CAUSES = (
+    "因病",
+    "因残",
+    "因伤",
+    "因灾",
+    "因意外事故",
+    "子女就学",
+    "家属下岗失业",
+    "单亲家庭",
+    "其他",
+)
+MIN_WORKING_AGE = 16
+
+
+class FamilyMember(FormModel):
+    member_name: Annotated[str, Text("姓名", length=(1, 20))]
+    relation: Annotated[str, Choice("与本人关系", choices=RELATIONS)]
+    age: Annotated[int | None, Integer("年龄", bounds=(0, 120), unit="岁")] = None
+    occupation: Annotated[str | None, Text("工作单位或状况")] = None
+    monthly_income: Annotated[Decimal | None, Money("月收入（元）")] = None
+
+
+class HardshipForm(FormModel):
+    name: Annotated[str, Text("姓名", length=(2, 20))]
+    gender: Annotated[str, Choice("性别", choices=("男", "女"))]
+    id_number: Annotated[str, IdNumber("身份证号码")]
+    department: Annotated[str, Department("所在部门")]
+    position: Annotated[str | None, Text("岗位")] = None
+    employment_date: Annotated[date, Date("参加工作时间", past=True)]
+    phone: Annotated[str, Phone("联系电话")]
+    address: Annotated[str, Text("家庭住址")]
+    household_size: Annotated[int, Integer("家庭人口", bounds=(1, 20), unit="人")]
+    monthly_wage: Annotated[Decimal, Money("本人月收入（元）")]
+    household_monthly_income: Annotated[Decimal, Money("家庭月总收入（元）")]
+    hardship_category: Annotated[str, Choice("困难类别", choices=CATEGORIES)]
+    hardship_causes: Annotated[list[str], Multi("致困原因", choices=CAUSES)]
+    hardship_description: Annotated[
+        str,
+        Text("困难情况说明", length=(10, 1000), lines=5, hint="10至1000字，写明家庭困难的具体情况"),
+    ]
+    requested_amount: Annotated[
+        Decimal, Money("申请补助金额（元）", positive=True, cap="subsidy_cap", cap_name="补助上限")
+    ]
+    department_opinion: Annotated[str | None, Text("部门意见", lines=2)] = None
+    application_date: Annotated[date, Date("申请日期", past=True)]
+    family_members: Annotated[
+        list[FamilyMember], Table("家庭成员", rows=(0, 10), hint="不含申请人本人，最多10人")
+    ] = []
+
+    @rule("gender", "id_number")
+    def gender_matches_id(self, ctx: FormContext) -> RuleResult:
+        expected = id_gender(self.id_number)
+        if self.gender != expected:
+            yield "gender", f"与身份证号码不符：号码第17位表示“{expected}”"
+
+    @rule("employment_date", "id_number")
+    def employment_after_working_age(self, ctx: FormContext) -> RuleResult:
+        birth = id_birth_date(self.id_number)
+        earliest = _add_years(birth, MIN_WORKING_AGE)
+        if self.employment_date < earliest:
+            yield (
+                "employment_date",
+                f"应在本人年满{MIN_WORKING_AGE}周岁（{earliest.isoformat()}）之后，"
+                f"身份证号码中的出生日期为{birth.isoformat()}",
+            )
+
+    @rule("household_size", "family_members")
+    def household_counts_members(self, ctx: FormContext) -> RuleResult:
+        if self.family_members and self.household_size != 1 + len(self.family_members):
+            yield (
+                "household_size",
+                f"应等于本人加家庭成员表中的{len(self.family_members)}人，"
+                f"即{1 + len(self.family_members)}人",
+            )
+
+    @rule("household_monthly_income", "monthly_wage", "family_members")
+    def income_adds_up(self, ctx: FormContext) -> RuleResult:
+        if not self.family_members:
+            return
+        members = sum((m.monthly_income or Decimal(0) for m in self.family_members), Decimal(0))
+        expected = self.monthly_wage + members
+        if abs(self.household_monthly_income - expected) > CENT:
+            yield (
+                "household_monthly_income",
+                f"应等于本人月收入加家庭成员月收入之和，即{expected:,.2f}元",
+            )
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+class Hardship(FormKind):
+    key = "hardship"
+    title = "困难职工帮扶申请表"
+    model = HardshipForm
+    serial_prefix = "KN"
+    name_key = "name"
+    summary = "困难职工建档与补助申请，生成档案表和补助审批表"
+    documents = (
+        DocumentSpec("困难职工档案表", "hardship_file.docx"),
+        DocumentSpec("困难职工补助审批表", "hardship_approval.docx"),
+    )
+    derived = {
+        "per_capita_income": Money("人均月收入（元）"),
+        "recheck": Bool("复核"),
+        "earlier_serials": Text("本年度此前申请编号"),
+    }
+    registers = (
+        RegisterSpec(
+            "困难职工档案台账",
+            columns=(
+                Column("serial", width=14),
+                Column("name", width=9),
+                Column("gender", width=5),
+                Column("id_number", width=20),
+                Column("department", width=12),
+                Column("position", width=10),
+                Column("employment_date", width=12),
+                Column("phone", width=14),
+                Column("address", width=24),
+                Column("household_size", width=8),
+                Column("monthly_wage", width=11),
+                Column("household_monthly_income", width=11),
+                Column("per_capita_income", width=11),
+                Column("hardship_category", width=9),
+                Column("hardship_causes", width=16),
+                Column("requested_amount", width=12),
+                Column("application_date", width=12),
+                Column("recheck", width=6),
+                Column("earlier_serials", width=16),
+                Column("received_at", width=17),
+                Column("source_name", width=24),
+            ),
+            highlight="recheck",
+        ),
+    )
+
+    def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
+        per_capita = (form.household_monthly_income / form.household_size).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
+        earlier = ctx.serials_with(self.key, "id_number", form.id_number, ctx.today.year)
+        return {
+            "per_capita_income": per_capita,
+            "recheck": bool(earlier),
+            "earlier_serials": "、".join(earlier),
+        }
+
+    def context(self, record: RecordView, today: date) -> dict[str, Any]:
+        birth = id_birth_date(record.values["id_number"])
+        return super().context(record, today) | {"birth_date": birth}
+
+    def samples(self, today: date) -> list[Sample]:
+        return _samples(today)
+
+
+def _samples(today: date) -> list[Sample]:
+    year = today.year
+    base: dict[str, Any] = {
+        "name": "张示例",
+        "gender": "男",
+        "id_number": fictional_id("19800315", 1),
+        "department": "运行部",
+        "position": "锅炉运行值班员",
+        "employment_date": date(2002, 7, 1),
+        "phone": "13900000001",
+        "address": "阿拉尔市示例路1号",
+        "household_size": 3,
+        "monthly_wage": Decimal("4200.00"),
+        "household_monthly_income": Decimal("5000.00"),
+        "hardship_category": "相对困难",
+        "hardship_causes": "因病、子女就学",
+        "hardship_description": "配偶长期患病需要透析，家中一个孩子上大学，医疗和学费支出较大。",
+        "requested_amount": Decimal("3000.00"),
+        "department_opinion": "情况属实，同意上报。",
+        "application_date": date(year, 1, 5) if today >= date(year, 1, 5) else today,
+        "family_members": [
+            {
+                "member_name": "李示例",
+                "relation": "配偶",
+                "age": 44,
+                "occupation": "无业",
+                "monthly_income": Decimal("800.00"),
+            },
+            {
+                "member_name": "张小例",
+                "relation": "子女",
+                "age": 19,
+                "occupation": "大学在读",
+                "monthly_income": Decimal("0"),
+            },
+        ],
+    }
+    second = base | {
+        "name": "王样例",
+        "gender": "女",
+        "id_number": fictional_id("19751120", 2),
+        "department": "检修部",
+        "position": "电气检修工",
+        "employment_date": date(1996, 9, 1),
+        "phone": "0997-4600001",
+        "address": "阿拉尔市样例街8号",
+        "household_size": 1,
+        "monthly_wage": Decimal("3600"),
+        "household_monthly_income": Decimal("3600"),
+        "hardship_category": "意外致困",
+        "hardship_causes": "因灾",
+        "hardship_description": "今年夏季暴雨致住房受损，修缮费用较高，本人独自生活。",
+        "requested_amount": Decimal("5000"),
+        "family_members": [],
+    }
+    return [
+        Sample("张示例-困难帮扶申请", base),
+        Sample("王样例-困难帮扶申请", second),
+        Sample(
+            "赵演示-困难帮扶申请（有错误）",
+            base
+            | {
+                "name": "赵演示",
+                "id_number": miswritten_id(fictional_id("19880101", 3)),
+                "requested_amount": Decimal("30000"),
+                "household_size": 4,
+            },
+            good=False,
+        ),
+    ]
+
+
+KIND = Hardship()

@@ -1,0 +1,35 @@
+"""Example values for each kind: the demo and the tests fill blank forms with them.
+
+Names are obviously fictional (示例, 样例, 演示 …) and ID numbers are made up with valid
+GB 11643 check characters, under the area code of 阿拉尔市 (659002).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from forms.fields import ID_CHECK_CHARS, id_check_char
+
+SAMPLE_AREA = "659002"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Values for one filled form; ``good`` says whether it should be accepted."""
+
+    name: str
+    values: dict[str, Any]
+    good: bool = True
+
+
+def fictional_id(birth: str, sequence: int) -> str:
+    """A made-up ID number born on ``birth`` (YYYYMMDD); odd ``sequence`` = 男, even = 女."""
+    first17 = f"{SAMPLE_AREA}{birth}{sequence:03d}"
+    return first17 + id_check_char(first17)
+
+
+def miswritten_id(id_number: str) -> str:
+    """The same number with a wrong check character, as a tired clerk might copy it."""
+    wrong = ID_CHECK_CHARS[(ID_CHECK_CHARS.index(id_number[17]) + 1) % len(ID_CHECK_CHARS)]
+    return id_number[:17] + wrong

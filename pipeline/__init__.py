@@ -1,0 +1,1 @@
+"""unionforms: the engine (stages, store, CLI). It never names a form kind."""

@@ -1,0 +1,28 @@
+"""``unionforms forms build``: the blank form of every kind in every supported format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from forms import KINDS
+from forms.base import FormKind
+from pipeline.blank_xlsx import build_blank_xlsx
+from pipeline.config import Config
+from pipeline.errors import ConfigError
+from pipeline.files import safe_name, write_atomic
+
+BUILDERS: dict[str, Callable[[FormKind, Config], bytes]] = {"xlsx": build_blank_xlsx}
+
+
+def write_blank_forms(config: Config, folder: Path) -> list[Path]:
+    """Write ``<title>.<format>`` for every kind into ``folder``; returns the files written."""
+    if folder.resolve() == config.folders.inbox.resolve():
+        raise ConfigError("空白表单不能写入收件箱（否则会被当作提交的表单处理），请换一个文件夹")
+    written = []
+    for kind in KINDS:
+        for suffix, build in BUILDERS.items():
+            written.append(
+                write_atomic(folder / f"{safe_name(kind.title)}.{suffix}", build(kind, config))
+            )
+    return written

@@ -1,0 +1,247 @@
+"""The ``unionforms`` command. Each command parses its options, calls one core function and
+turns a ``PipelineError`` into a Chinese message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from forms import KINDS
+from pipeline.archive import verify_archive
+from pipeline.blank_forms import write_blank_forms
+from pipeline.config import Config, load_config
+from pipeline.engine import BatchResult, Runtime, collect, export_all, open_runtime, process_batch
+from pipeline.errors import PipelineError
+from pipeline.job import Job
+from pipeline.samples import write_samples
+
+OUTCOMES = {"accepted": "通过", "rejected": "退回", "duplicate": "重复"}
+COLOURS = {"accepted": "green", "rejected": "red", "duplicate": "yellow"}
+console = Console(highlight=False)
+
+
+class EnvironmentFailure(click.ClickException):
+    """A usage or environment problem: exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"错误：{self.message}", err=True)
+
+
+FolderOption = click.Path(file_okay=False, path_type=Path)
+
+
+def settings(ctx: click.Context, **folders: Path | None) -> Config:
+    try:
+        return load_config(ctx.obj).with_folders(**folders)
+    except PipelineError as exc:
+        raise EnvironmentFailure(exc.message) from None
+
+
+@contextmanager
+def runtime(config: Config) -> Iterator[Runtime]:
+    try:
+        rt = open_runtime(config)
+    except PipelineError as exc:
+        raise EnvironmentFailure(exc.message) from None
+    try:
+        yield rt
+    except PipelineError as exc:
+        raise EnvironmentFailure(exc.message) from None
+    finally:
+        rt.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="配置文件（默认：当前文件夹中的 unionforms.toml；没有则用内置默认值）",
+)
+@click.version_option(package_name="unionforms")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """盛源热电工会表单处理：读取、校验、编号表单，生成公文、台账和归档。"""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    ctx.obj = config_path
+
+
+def form_line(job: Job) -> str:
+    outcome = job.outcome
+    colour = COLOURS.get(outcome, "white")
+    detail = job.record.ident if outcome == "accepted" and job.record else job.message
+    return (
+        f"{job.received_at:%H:%M:%S}  [{colour}]{OUTCOMES.get(outcome, outcome)}[/{colour}]  "
+        f"{job.display_name}  {detail}"
+    )
+
+
+def run_batch(rt: Runtime, files: list[tuple[Path, str]]) -> BatchResult:
+    if len(files) < 5 or not console.is_terminal:
+        return process_batch(files, rt, lambda job: console.print(form_line(job)))
+    columns = (
+        TextColumn("处理表单"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("", total=len(files))
+
+        def done(job: Job) -> None:
+            progress.console.print(form_line(job))
+            progress.update(task, advance=1, description=job.name)
+
+        return process_batch(files, rt, done)
+
+
+def summary(result: BatchResult, outbox: Path) -> None:
+    table = Table(title="本次处理结果", show_lines=False)
+    for header in ("收到", "通过", "退回", "重复提交"):
+        table.add_column(header, justify="right")
+    table.add_row(
+        str(len(result.jobs)),
+        f"[green]{result.count('accepted')}",
+        f"[red]{result.count('rejected')}",
+        f"[yellow]{result.count('duplicate')}",
+    )
+    console.print(table)
+    if result.count("accepted"):
+        console.print(f"文书：{outbox / 'documents'}    台账：{outbox / 'registers'}")
+    if not result.all_accepted:
+        console.print(f"退回的表单及错误说明在：{outbox / 'rejected'}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--inbox", type=FolderOption, help="收件箱文件夹（默认取自配置）")
+@click.option("--outbox", type=FolderOption, help="输出文件夹（默认取自配置）")
+@click.pass_context
+def process(
+    ctx: click.Context, paths: tuple[Path, ...], inbox: Path | None, outbox: Path | None
+) -> None:
+    """处理一次：读取收件箱（或指定的文件、文件夹）中的全部表单后退出。
+
+    退出状态：0 全部通过；1 有表单被退回或重复提交；2 用法或环境错误。
+    """
+    config = settings(ctx, inbox=inbox, outbox=outbox)
+    folders = config.folders
+    if not paths and not folders.inbox.is_dir():
+        raise EnvironmentFailure(f"收件箱文件夹不存在或无法访问：{folders.inbox}")
+    files = collect(paths or (folders.inbox,), skip=(folders.outbox, folders.state))
+    with runtime(config) as rt:
+        if not files:
+            console.print(f"收件箱中没有待处理的表单：{folders.inbox}")
+            export_all(rt)
+            return
+        result = run_batch(rt, files)
+    summary(result, folders.outbox)
+    sys.exit(0 if result.all_accepted else 1)
+
+
+@main.group("forms")
+def forms_group() -> None:
+    """空白表单。"""
+
+
+@forms_group.command("build")
+@click.option("--out", type=FolderOption, help="输出文件夹（默认：outbox/blank-forms）")
+@click.pass_context
+def forms_build(ctx: click.Context, out: Path | None) -> None:
+    """为每一种表单生成空白表单（按表单名称命名），供各部门填写。"""
+    config = settings(ctx)
+    folder = out or config.folders.outbox / "blank-forms"
+    try:
+        written = write_blank_forms(config, folder)
+    except PipelineError as exc:
+        raise EnvironmentFailure(exc.message) from None
+    for path in written:
+        console.print(f"已生成：{path}")
+
+
+@main.command()
+def kinds() -> None:
+    """列出系统能处理的表单种类。"""
+    table = Table(title="表单种类")
+    for header in ("代号", "表单名称", "编号前缀", "生成文书", "台账"):
+        table.add_column(header)
+    for kind in KINDS:
+        table.add_row(
+            kind.key,
+            kind.title,
+            kind.serial_prefix or "（随所属记录）",
+            "、".join(d.title for d in kind.documents),
+            "、".join(r.title for r in kind.registers),
+        )
+    console.print(table)
+
+
+@main.command()
+@click.option("--outbox", type=FolderOption, help="输出文件夹（默认取自配置）")
+@click.pass_context
+def registers(ctx: click.Context, outbox: Path | None) -> None:
+    """按存储的记录重新导出全部台账（例如台账文件被误删或改动之后）。"""
+    config = settings(ctx, outbox=outbox)
+    with runtime(config) as rt:
+        for path in export_all(rt):
+            console.print(f"已导出：{path}")
+
+
+@main.group("archive")
+def archive_group() -> None:
+    """归档。"""
+
+
+@archive_group.command("verify")
+@click.option("--outbox", type=FolderOption, help="输出文件夹（默认取自配置）")
+@click.pass_context
+def archive_verify(ctx: click.Context, outbox: Path | None) -> None:
+    """逐一核对归档清单中每个文件的SHA-256，报告缺失或被改动的文件。"""
+    config = settings(ctx, outbox=outbox)
+    checked, faults = verify_archive(config.folders.outbox / "archive")
+    for fault in faults:
+        console.print(f"[red]有问题[/red]  {fault.folder}：{fault.message}")
+    console.print(f"核对了{checked}份归档，发现{len(faults)}处问题。")
+    sys.exit(1 if faults else 0)
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """演示：把几份填好的示例表单（含有错误的）放进收件箱并处理，展示完整流程。"""
+    config = settings(ctx)
+    inbox = config.folders.inbox
+    inbox.mkdir(parents=True, exist_ok=True)
+    today = datetime.now().date()
+    expected_good = 0
+    for kind in KINDS:
+        samples = kind.samples(today)
+        written = write_samples(kind, config, samples, inbox)
+        expected_good += sum(1 for sample in samples if sample.good)
+        if written:
+            first = written[0]
+            shutil.copyfile(first, first.with_name(f"{first.stem}（再次提交）{first.suffix}"))
+    console.print(f"已把示例表单放入收件箱：{inbox}")
+    files = collect((inbox,), skip=(config.folders.outbox, config.folders.state))
+    with runtime(config) as rt:
+        result = run_batch(rt, files)
+    summary(result, config.folders.outbox)
+    if result.count("accepted") < expected_good:
+        raise EnvironmentFailure("演示中应当通过的示例表单没有全部通过，请查看上面的说明")
+    console.print(
+        "演示完成。有错误的示例和重复提交的文件已退回（见 rejected 文件夹中的错误说明）；"
+        "其余已编号，生成了文书、台账和归档。"
+    )

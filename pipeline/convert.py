@@ -1,0 +1,93 @@
+"""LibreOffice in headless mode: legacy .xls/.doc to .xlsx/.docx, and documents to PDF.
+
+Each converter uses a private LibreOffice profile (``-env:UserInstallation``): two soffice
+processes sharing the default profile wait on each other or fail silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pipeline.errors import ConversionUnavailable
+
+NO_SOFFICE = (
+    "这是旧版Office格式（{suffix}），需要LibreOffice转换后才能读取，但本机未安装LibreOffice。"
+    "请在Excel/Word/WPS中用“另存为”保存为{target}格式后重新提交，"
+    "或由管理员安装LibreOffice。"
+)
+
+
+def find_soffice(command: str = "soffice") -> str | None:
+    return shutil.which(command) or shutil.which("libreoffice")
+
+
+class Converter:
+    """Runs ``soffice --convert-to`` with a profile of its own and a time limit."""
+
+    def __init__(self, command: str = "soffice", timeout: float = 120) -> None:
+        self.command = command
+        self.timeout = timeout
+        self._profile: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def available(self) -> bool:
+        return find_soffice(self.command) is not None
+
+    def convert(self, data: bytes, suffix: str, target: str) -> bytes:
+        """Convert ``data`` (a file ending in ``suffix``) to the format ``target``."""
+        executable = find_soffice(self.command)
+        if executable is None:
+            raise ConversionUnavailable(NO_SOFFICE.format(suffix=suffix, target=f".{target}"))
+        if self._profile is None:
+            self._profile = tempfile.TemporaryDirectory(prefix="unionforms-lo-")
+        with tempfile.TemporaryDirectory(prefix="unionforms-convert-") as work:
+            source = Path(work) / f"form{suffix}"
+            source.write_bytes(data)
+            out_dir = Path(work) / "out"
+            self._run(executable, source, out_dir, target)
+            results = list(out_dir.glob(f"*.{target.split(':')[0]}"))
+            if not results:
+                raise ConversionUnavailable(
+                    f"LibreOffice未能把此{suffix}文件转换为.{target}（文件可能已损坏或加了密码）；"
+                    f"请在Office/WPS中另存为.{target}格式后重新提交。"
+                )
+            return results[0].read_bytes()
+
+    def _run(self, executable: str, source: Path, out_dir: Path, target: str) -> None:
+        assert self._profile is not None
+        profile = Path(self._profile.name).as_uri()
+        command = [
+            executable,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nolockcheck",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out_dir),
+            str(source),
+        ]
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        try:
+            process.wait(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise ConversionUnavailable(
+                f"LibreOffice转换超时（超过{self.timeout:.0f}秒）；"
+                "请在Office/WPS中另存为.xlsx或.docx格式后重新提交。"
+            ) from None
+
+    def close(self) -> None:
+        if self._profile is not None:
+            self._profile.cleanup()
+            self._profile = None

@@ -1,0 +1,159 @@
+"""Building official Word documents with python-docx: title, paragraphs, label/value tables.
+
+Used to make the document templates (``scripts/build_templates.py``) and the blank .docx forms,
+so both share one layout.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import docx
+from docx.document import Document as DocumentObject
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from docx.table import Table, _Cell
+
+from pipeline.config import Fonts
+from pipeline.docx_style import define_styles, page_setup
+
+TEXT_WIDTH_MM = 210 - 28 - 26
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: its text, whether it is a label (bold, shaded) and how many grid columns."""
+
+    text: str = ""
+    label: bool = False
+    span: int = 1
+    align: str = ""
+    height_mm: float = 0
+    sign: str = ""
+
+
+Row = Sequence[Cell]
+
+
+def label(text: str, span: int = 1) -> Cell:
+    return Cell(text, label=True, span=span)
+
+
+def value(text: str, span: int = 1, align: str = "", height_mm: float = 0, sign: str = "") -> Cell:
+    return Cell(text, span=span, align=align, height_mm=height_mm, sign=sign)
+
+
+def whole_row(text: str, columns: int) -> list[Cell]:
+    """A row of one merged cell, e.g. a docxtpl ``{%tr for … %}`` control row."""
+    return [Cell(text, span=columns)]
+
+
+class DocBuilder:
+    """An A4 official document being built."""
+
+    def __init__(self, fonts: Fonts, landscape: bool = False) -> None:
+        self.document: DocumentObject = docx.Document()
+        define_styles(self.document, fonts)
+        page_setup(self.document, landscape)
+        self.text_width = Mm(297 - 28 - 26) if landscape else Mm(TEXT_WIDTH_MM)
+        self._first = True
+
+    def paragraph(self, text: str = "", style: str = "UF Body", align: str = "") -> None:
+        if self._first and self.document.paragraphs and not self.document.paragraphs[0].text:
+            paragraph = self.document.paragraphs[0]
+            paragraph.style = self.document.styles[style]
+            paragraph.add_run(text)
+        else:
+            paragraph = self.document.add_paragraph(text, style=style)
+        self._first = False
+        if align:
+            paragraph.alignment = ALIGN[align]
+
+    def title(self, text: str) -> None:
+        self.paragraph(text, "UF Title")
+        self.paragraph("", "UF Meta")
+
+    def heading(self, text: str) -> None:
+        self.paragraph(text, "UF Heading 1")
+
+    def subheading(self, text: str) -> None:
+        self.paragraph(text, "UF Heading 2")
+
+    def page_break(self) -> None:
+        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def table(self, rows: Sequence[Row], widths_mm: Sequence[float]) -> Table:
+        """A bordered table on a grid of ``widths_mm`` columns (scaled to the text width)."""
+        scale = self.text_width / sum(Mm(w) for w in widths_mm)
+        widths = [int(Mm(w) * scale) for w in widths_mm]
+        table = self.document.add_table(rows=len(rows), cols=len(widths))
+        table.style = self.document.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        for index, width in enumerate(widths):
+            table.columns[index].width = width
+        for row_index, row in enumerate(rows):
+            self._fill_row(table, row_index, row, widths)
+        self._first = False
+        return table
+
+    def _fill_row(self, table: Table, row_index: int, row: Row, widths: list[int]) -> None:
+        column = 0
+        for cell_spec in row:
+            first = table.cell(row_index, column)
+            last_column = column + cell_spec.span - 1
+            cell = first.merge(table.cell(row_index, last_column)) if cell_spec.span > 1 else first
+            cell.width = sum(widths[column : last_column + 1])
+            _write_cell(cell, cell_spec, self.document)
+            column = last_column + 1
+        if row and row[0].height_mm:
+            table.rows[row_index].height = Mm(row[0].height_mm)
+
+    def save(self) -> bytes:
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        return buffer.getvalue()
+
+
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+
+
+def _write_cell(cell: _Cell, spec: Cell, document: DocumentObject) -> None:
+    style = "UF Table Label" if spec.label else "UF Table"
+    paragraph = cell.paragraphs[0]
+    paragraph.style = document.styles[style]
+    lines = spec.text.split("\n")
+    paragraph.add_run(lines[0])
+    for line in lines[1:]:
+        extra = cell.add_paragraph(line, style=style)
+        if spec.align:
+            extra.alignment = ALIGN[spec.align]
+    if spec.align:
+        paragraph.alignment = ALIGN[spec.align]
+    if spec.sign:
+        cell.add_paragraph("", style=style)
+        cell.add_paragraph(spec.sign, style=style).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    cell.vertical_alignment = (
+        WD_CELL_VERTICAL_ALIGNMENT.TOP if spec.height_mm else WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    )
+    if spec.label:
+        _shade(cell, "EDEDED")
+
+
+def _shade(cell: _Cell, colour: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    properties.append(shading)

@@ -1,0 +1,344 @@
+"""The engine: the stage order, written once, and the loop that runs it over a batch.
+
+Intake stages run for every file first (load, screen, identify) so the batch can be ordered
+by kind: a hazard is numbered before a follow-up that names it. Then each file runs the
+remaining stages. A ``FormRejected`` from any stage returns the file with its report; any other
+``PipelineError`` stops the batch and leaves the file where it is. A file leaves the inbox only
+after its outputs are durable and the store says so, and the store records each form's progress,
+so after a crash the same file resumes where it stopped: no serial, document or register row twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from forms import KINDS, get_kind
+from pipeline import records, xlsx_form
+from pipeline.archive import archive_record
+from pipeline.config import Config
+from pipeline.convert import Converter
+from pipeline.errors import DamagedFile, Duplicate, FormRejected, InvalidForm, UnknownKind
+from pipeline.files import is_ignored
+from pipeline.job import Job
+from pipeline.registers import export_registers
+from pipeline.reject import write_rejection
+from pipeline.render import render_documents
+from pipeline.screen import screen
+from pipeline.store import NewRecord, Store, Submission
+from pipeline.validate import validate
+
+log = logging.getLogger("unionforms")
+KIND_ORDER = {kind.key: index for index, kind in enumerate(KINDS)}
+
+
+@dataclass
+class Runtime:
+    """What the stages work with: configuration, store, converter and the clock."""
+
+    config: Config
+    store: Store
+    converter: Converter
+    clock: Callable[[], datetime] = datetime.now
+
+    @property
+    def outbox(self) -> Path:
+        return self.config.folders.outbox
+
+    def close(self) -> None:
+        self.converter.close()
+        self.store.close()
+
+
+def open_runtime(config: Config, clock: Callable[[], datetime] = datetime.now) -> Runtime:
+    limits = config.limits
+    return Runtime(
+        config,
+        Store(config.folders.state),
+        Converter(limits.soffice, limits.convert_timeout_seconds),
+        clock,
+    )
+
+
+# -- intake ------------------------------------------------------------------------------
+
+
+def load(job: Job, rt: Runtime) -> None:
+    """Read the bytes once; find an interrupted earlier attempt or an accepted duplicate."""
+    job.data = job.source.read_bytes()
+    job.sha256 = hashlib.sha256(job.data).hexdigest()
+    earlier = rt.store.unfinished(job.sha256, str(job.source))
+    if earlier is not None:
+        job.submission_id = earlier.id
+        if earlier.outcome is not None:
+            job.resumed_stage = "finished"
+            job.outcome = earlier.outcome
+        elif earlier.record_id is not None:
+            job.resumed_stage = "numbered"
+            job.record = records.view(rt.store.record_row(earlier.record_id))
+        return
+    job.submission_id = rt.store.receive(
+        job.sha256, job.name, str(job.source), job.subfolder, job.received_at
+    )
+    _refuse_duplicate(rt.store.numbered_before(job.sha256, job.submission_id))
+
+
+def _refuse_duplicate(earlier: tuple[Submission, str] | None) -> None:
+    if earlier is not None:
+        submission, ident = earlier
+        raise Duplicate(
+            ident, submission.original_name, submission.received_at.replace("T", " ")[:16]
+        )
+
+
+def screen_file(job: Job, rt: Runtime) -> None:
+    limits = rt.config.limits
+    job.fmt, job.content = screen(
+        job.name,
+        job.data,
+        limits.max_file_mb * 1048576,
+        limits.max_unpacked_mb * 1048576,
+        rt.converter,
+    )
+
+
+IDENTIFIERS = {"xlsx": xlsx_form.identify}
+READERS = {"xlsx": xlsx_form.read}
+
+
+def identify(job: Job, rt: Runtime) -> None:
+    if job.record is not None:
+        job.kind = get_kind(job.record.kind)
+        return
+    identifier = IDENTIFIERS.get(job.fmt)
+    kind = identifier(job.content, KINDS) if identifier else None
+    if kind is None:
+        titles = "、".join(k.title for k in KINDS)
+        raise UnknownKind(
+            f"无法识别这是哪一种表单（未找到表单类型标记或表单标题）；"
+            f"请使用系统生成的空白表单填写：{titles}"
+        )
+    job.kind = kind
+    assert job.submission_id is not None
+    rt.store.set_kind(job.submission_id, kind.key)
+
+
+# -- per form ----------------------------------------------------------------------------
+
+
+def read(job: Job, rt: Runtime) -> None:
+    if job.record is None:
+        assert job.kind is not None
+        job.raw = READERS[job.fmt](job.content, job.kind)
+
+
+def check(job: Job, rt: Runtime) -> None:
+    if job.record is not None:
+        return
+    assert job.kind is not None and job.raw is not None
+    ctx = records.StoreContext(rt.store, rt.config.settings(), job.received_at)
+    form, problems = validate(job.kind.model, job.raw, ctx)
+    if form is None:
+        raise InvalidForm(problems)
+    job.form = form
+    job.derived = job.kind.derive(form, ctx)
+
+
+def number(job: Job, rt: Runtime) -> None:
+    if job.record is not None:
+        return
+    kind, form = job.kind, job.form
+    assert kind is not None and form is not None and job.submission_id is not None
+    parent = getattr(form, kind.parent.key) if kind.parent else None
+    row, earlier = rt.store.number(
+        job.submission_id,
+        job.sha256,
+        NewRecord(
+            kind=kind.key,
+            prefix=kind.serial_prefix,
+            year=job.received_at.year,
+            data=form.model_dump(mode="json"),
+            derived=job.derived,
+            parent_serial=parent,
+            child_suffix=kind.parent.suffix if kind.parent else "",
+        ),
+    )
+    _refuse_duplicate(earlier)
+    assert row is not None
+    job.record = records.view(row)
+
+
+def render(job: Job, rt: Runtime) -> None:
+    kind, record = job.kind, job.record
+    assert kind is not None and record is not None
+    if record.parent:
+        ctx = records.StoreContext(rt.store, rt.config.settings(), job.received_at)
+        record.parent_record = ctx.record(record.parent)
+    folder = rt.outbox / "documents" / kind.title / str(record.year)
+    job.documents = render_documents(kind, record, rt.config, folder, job.received_at.date())
+
+
+def archive(job: Job, rt: Runtime) -> None:
+    assert job.kind is not None and job.record is not None
+    job.archive_dir = archive_record(
+        rt.outbox / "archive", job.kind, job.record, job.data, job.documents
+    )
+
+
+INTAKE = (load, screen_file, identify)
+STAGES = (read, check, number, render, archive)
+PARSING_STAGES = (screen_file, identify, read)
+
+
+# -- the loop ----------------------------------------------------------------------------
+
+
+def run_stages(job: Job, rt: Runtime, stages: Iterable[Callable[[Job, Runtime], None]]) -> bool:
+    """Run ``stages``; on a rejection, return the file with its report. True if it went on."""
+    for stage in stages:
+        if job.resumed_stage == "finished":
+            break  # outputs were written before an interruption; only the release is left
+        try:
+            stage(job, rt)
+        except FormRejected as error:
+            reject(job, rt, error)
+            return False
+        except Exception as exc:
+            if stage not in PARSING_STAGES or isinstance(exc, OSError | MemoryError):
+                raise
+            # A library choking on a malformed package is the file's fault, not ours.
+            log.warning("could not parse %s: %r", job.source, exc)
+            reject(
+                job,
+                rt,
+                DamagedFile(
+                    f"文件内容无法解析（{type(exc).__name__}），可能已损坏；请重新保存后再提交"
+                ),
+            )
+            return False
+    return True
+
+
+def reject(job: Job, rt: Runtime, error: FormRejected) -> None:
+    job.outcome = "duplicate" if isinstance(error, Duplicate) else "rejected"
+    job.message = error.message
+    if isinstance(error, InvalidForm):
+        job.problems = error.problems
+    if not job.data and job.source.exists():
+        job.data = job.source.read_bytes()
+    job.outputs = write_rejection(job, error, rt.outbox / "rejected")
+    if job.submission_id is None:
+        job.submission_id = rt.store.receive(
+            job.sha256, job.name, str(job.source), job.subfolder, job.received_at
+        )
+    errors = [p.sentence() for p in job.problems] or [error.message]
+    rt.store.finish(
+        job.submission_id, job.outcome, errors, [str(p) for p in job.outputs], error.code
+    )
+    release(job, rt)
+
+
+def accept(job: Job, rt: Runtime) -> None:
+    assert job.record is not None and job.submission_id is not None
+    job.outcome = "accepted"
+    job.outputs = [*job.documents, *([job.archive_dir] if job.archive_dir else [])]
+    rt.store.finish(
+        job.submission_id, "accepted", [], [str(p) for p in job.outputs], job.record.ident
+    )
+    release(job, rt)
+
+
+def release(job: Job, rt: Runtime) -> None:
+    """Remove the file from the inbox, unless it changed since it was read."""
+    try:
+        if job.source.exists() and job.source.read_bytes() != job.data:
+            log.warning("%s changed while it was processed; left for the next run", job.source)
+            return
+        job.source.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("could not remove %s from the inbox: %s", job.source, exc)
+        return
+    assert job.submission_id is not None
+    rt.store.released(job.submission_id)
+
+
+@dataclass
+class BatchResult:
+    jobs: list[Job] = field(default_factory=list)
+    registers: list[Path] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for job in self.jobs if job.outcome == outcome)
+
+    @property
+    def all_accepted(self) -> bool:
+        return all(job.outcome == "accepted" for job in self.jobs)
+
+
+def process_batch(
+    files: list[tuple[Path, str]], rt: Runtime, on_done: Callable[[Job], None] | None = None
+) -> BatchResult:
+    """Process ``(path, subfolder)`` pairs as one batch, then export the registers."""
+    result = BatchResult()
+    ready = []
+    for path, subfolder in files:
+        job = Job(source=path, name=path.name, subfolder=subfolder, received_at=rt.clock())
+        result.jobs.append(job)
+        if run_stages(job, rt, INTAKE):
+            ready.append(job)
+        elif on_done:
+            on_done(job)
+    ready.sort(key=lambda job: KIND_ORDER[job.kind.key] if job.kind else 0)
+    for job in ready:
+        if job.resumed_stage == "finished":
+            release(job, rt)
+        elif run_stages(job, rt, STAGES):
+            accept(job, rt)
+        if on_done:
+            on_done(job)
+    result.registers = export_all(rt)
+    return result
+
+
+def export_all(rt: Runtime) -> list[Path]:
+    return export_registers(
+        records.all_views(rt.store), rt.config, rt.outbox / "registers", rt.clock()
+    )
+
+
+def collect(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[tuple[Path, str]]:
+    """Form files under ``paths`` (files or folders, searched recursively) with their subfolder.
+
+    Lock, temp, hidden and system files, symbolic links (which could point anywhere on this
+    machine) and anything inside ``skip`` (the outbox and the state folder when they sit inside
+    the inbox) are left alone.
+    """
+    skipped = {p.resolve() for p in skip}
+    found: list[tuple[Path, str]] = []
+    for root in paths:
+        if root.is_symlink() or is_ignored(root):
+            continue
+        if root.is_file():
+            found.append((root.resolve(), ""))
+            continue
+        root = root.resolve()
+        for folder, dirs, names in os.walk(root):
+            here = Path(folder)
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not is_ignored(Path(d))
+                and (here / d) not in skipped
+                and not (here / d).is_symlink()
+            )
+            relative = here.relative_to(root).as_posix()
+            for name in sorted(names):
+                path = here / name
+                if not is_ignored(path) and not path.is_symlink() and path.is_file():
+                    found.append((path, "" if relative == "." else relative))
+    return found

@@ -1,0 +1,125 @@
+"""Errors of the pipeline, named after the condition, each with a stable code.
+
+``FormRejected`` and its subclasses are about one submitted file: the file goes to
+``outbox/rejected/`` with a report carrying ``message``. Every other ``PipelineError`` is about
+the environment (configuration, templates, the store): processing stops, the file stays where it
+is, and the CLI exits with status 2.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.job import Problem
+
+
+class PipelineError(Exception):
+    """Base of every error the pipeline reports to a person."""
+
+    code = "pipeline_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(PipelineError):
+    """unionforms.toml is missing a value, has a wrong one, or cannot be read."""
+
+    code = "config"
+
+
+class TemplateProblem(PipelineError):
+    """A Word template is missing or does not render."""
+
+    code = "template"
+
+
+class StoreUnavailable(PipelineError):
+    """The SQLite state cannot be opened or written."""
+
+    code = "store"
+
+
+class FormRejected(PipelineError):
+    """A submitted file cannot be accepted; it is returned with a report."""
+
+    code = "rejected"
+
+
+class EmptyFile(FormRejected):
+    """The file has no content."""
+
+    code = "empty"
+
+
+class NotAForm(FormRejected):
+    """The file is not an Office document unionforms can read."""
+
+    code = "not_office"
+
+
+class DamagedFile(FormRejected):
+    """The file looks like an Office document but is truncated or corrupt."""
+
+    code = "damaged"
+
+
+class MacroEnabled(FormRejected):
+    """The file carries macros (.xlsm, .docm or a VBA part); it is never opened."""
+
+    code = "macro"
+
+
+class PasswordProtected(FormRejected):
+    """The file is encrypted with a password."""
+
+    code = "password"
+
+
+class TooLarge(FormRejected):
+    """The file, or what it unpacks to, is bigger than a form can be."""
+
+    code = "too_large"
+
+
+class HostileContent(FormRejected):
+    """The file's XML declares entities or a DTD, as XML bombs do."""
+
+    code = "hostile_xml"
+
+
+class UnknownKind(FormRejected):
+    """No registered form kind matches the file."""
+
+    code = "unknown_kind"
+
+
+class ConversionUnavailable(FormRejected):
+    """A legacy .xls/.doc file needs LibreOffice, which is missing or failed."""
+
+    code = "conversion"
+
+
+class InvalidForm(FormRejected):
+    """The form was read but some values break its rules."""
+
+    code = "invalid"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"表单有{len(problems)}处需要修改")
+        self.problems = problems
+
+
+class Duplicate(FormRejected):
+    """The same bytes were accepted before; they are not registered again."""
+
+    code = "duplicate"
+
+    def __init__(self, first_serial: str, first_name: str, first_received: str) -> None:
+        super().__init__(
+            f"重复提交：本文件与{first_received}收到的“{first_name}”内容完全相同，"
+            f"已登记为{first_serial}，本次不再重复登记。"
+        )
+        self.first_serial = first_serial

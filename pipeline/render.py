@@ -1,0 +1,123 @@
+"""Rendering: the kind's Word templates filled with a record, saved atomically.
+
+Templates are rendered with autoescape on, so ``<``, ``>``, ``&`` and quotes typed in a form
+print as typed and never become Word XML. Values print in document style without filters:
+dates as ``2026年3月5日``, amounts as ``16,409.02``, lists joined with 、, booleans as 是/否,
+line breaks kept; ``|rmb`` spells an amount in 人民币大写.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, TemplateError
+from markupsafe import Markup, escape
+
+from forms.base import FormKind, RecordView
+from forms.words import cn_date, money_figures, rmb_upper
+from pipeline.config import Config
+from pipeline.docx_style import apply_fonts
+from pipeline.errors import TemplateProblem
+from pipeline.files import atomic_path, safe_name
+
+LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+
+
+def document_text(value: Any) -> Any:
+    """How a value prints in a document when the template says just ``{{ value }}``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime | date):
+        return cn_date(value)
+    if isinstance(value, Decimal):
+        return money_figures(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return "、".join(value)
+    if isinstance(value, str) and "\n" in value and not isinstance(value, Markup):
+        return LINE_BREAK.join(escape(line) for line in value.split("\n"))
+    return value
+
+
+def make_environment() -> Environment:
+    env = Environment(autoescape=True, finalize=document_text, undefined=StrictUndefined)
+    env.filters["rmb"] = rmb_upper
+    env.filters["money"] = money_figures
+    env.filters["cn_date"] = cn_date
+    return env
+
+
+ENVIRONMENT = make_environment()
+
+
+def common_context(config: Config, record: RecordView, today: date) -> dict[str, Any]:
+    """Names every template may use, whatever its kind."""
+    return {
+        "org": asdict(config.organisation),
+        "serial": record.serial or record.ident,
+        "ident": record.ident,
+        "parent_serial": record.parent,
+        "today": today,
+        "received_at": record.received_at,
+        "source_name": record.source_name,
+        "doc_number": (
+            f"{config.organisation.document_prefix}〔{record.year}〕"
+            f"{int(record.serial.rsplit('-', 1)[1])}号"
+            if record.serial
+            else ""
+        ),
+    }
+
+
+def full_context(kind: FormKind, config: Config, record: RecordView, today: date) -> dict[str, Any]:
+    return common_context(config, record, today) | kind.context(record, today)
+
+
+@cache
+def _template_bytes(path: Path, mtime: float) -> bytes:
+    return path.read_bytes()
+
+
+def load_template(config: Config, name: str) -> DocxTemplate:
+    path = config.folders.templates / name
+    try:
+        data = _template_bytes(path, path.stat().st_mtime)
+    except OSError:
+        raise TemplateProblem(
+            f"找不到文书模板 {path}；请检查 unionforms.toml 中的 templates 文件夹"
+        ) from None
+    return DocxTemplate(io.BytesIO(data))
+
+
+def document_name(kind: FormKind, record: RecordView, title: str) -> str:
+    subject = kind.record_name(record)
+    parts = [record.ident, title] + ([subject] if subject else [])
+    return safe_name("-".join(parts)) + ".docx"
+
+
+def render_documents(
+    kind: FormKind, record: RecordView, config: Config, folder: Path, today: date
+) -> list[Path]:
+    """Every document of the kind for this record, written into ``folder``."""
+    context = full_context(kind, config, record, today)
+    written = []
+    for spec in kind.documents:
+        template = load_template(config, spec.template)
+        try:
+            template.render(context, ENVIRONMENT, autoescape=True)
+        except TemplateError as exc:
+            raise TemplateProblem(f"文书模板 {spec.template} 无法生成：{exc}") from None
+        apply_fonts(template.docx, config.fonts)
+        target = folder / document_name(kind, record, spec.title)
+        with atomic_path(target) as temp:
+            template.save(temp)
+        written.append(target)
+    return written

@@ -1,0 +1,265 @@
+"""Filled .xlsx forms: which kind they are, their values with locations, and marked copies.
+
+Values are found by the workbook's defined names (SPEC §5). A form saved again by LibreOffice
+or WPS may have lost them or made them sheet-scoped: sheet-scoped names are used too, and
+fields without any name are found by their printed label.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from defusedxml.ElementTree import fromstring
+from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from forms.base import FormKind
+from forms.fields import FieldDef, is_blank
+from pipeline.blank_xlsx import KIND_SHEET, LISTS_SHEET
+from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue
+from pipeline.labels import LabelIndex, title_matches
+
+CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
+BAD_FONT = Font(color="9C0006", bold=True)
+SCAN_ROWS = 400
+SCAN_COLUMNS = 30
+
+
+def custom_kind(content: bytes) -> str | None:
+    """The ``form_kind`` custom document property, read straight from the package."""
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        try:
+            root = fromstring(package.read("docProps/custom.xml"), forbid_dtd=True)
+        except KeyError:
+            return None
+    for prop in root.iter(f"{CUSTOM_NS}property"):
+        if prop.get("name") == "form_kind":
+            return "".join(prop.itertext()).strip() or None
+    return None
+
+
+def load(content: bytes) -> Workbook:
+    return load_workbook(io.BytesIO(content), data_only=True, keep_links=False)
+
+
+def identify(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
+    by_key = {kind.key: kind for kind in kinds}
+    key = custom_kind(content)
+    if key in by_key:
+        return by_key[key]
+    wb = load(content)
+    if KIND_SHEET in wb.sheetnames:
+        key = wb[KIND_SHEET]["B1"].value
+        if key in by_key:
+            return by_key[str(key)]
+    for ws in _visible(wb):
+        for row in ws.iter_rows(max_row=5, max_col=SCAN_COLUMNS):
+            for cell in row:
+                for kind in kinds:
+                    if title_matches(kind, cell.value):
+                        return kind
+    return None
+
+
+def _visible(wb: Workbook) -> Iterator[Worksheet]:
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible" and ws.title not in (KIND_SHEET, LISTS_SHEET):
+            yield ws
+
+
+def _where(ws: Worksheet, coordinate: str, note: str = "") -> Location:
+    text = f"“{ws.title}”工作表{coordinate}单元格" + (f"，{note}" if note else "")
+    return Location(text, sheet=ws.title, cell=coordinate)
+
+
+def _value(ws: Worksheet, row: int, column: int) -> Any:
+    cell = ws.cell(row, column)
+    if isinstance(cell, MergedCell):
+        for merged in ws.merged_cells.ranges:
+            if cell.coordinate in merged:
+                return ws.cell(merged.min_row, merged.min_col).value
+    return cell.value
+
+
+class XlsxReader:
+    """Reads one workbook for one kind."""
+
+    def __init__(self, content: bytes, kind: FormKind) -> None:
+        self.wb = load(content)
+        self.kind = kind
+        self.specs = kind.model.field_defs()
+        self.names = self._defined_names()
+        self._labels: dict[str, tuple[Worksheet, int, int]] | None = None
+        self._header_rows: set[tuple[str, int]] = set()
+
+    def _defined_names(self) -> dict[str, tuple[Worksheet, str]]:
+        found: dict[str, tuple[Worksheet, str]] = {}
+        scopes = [self.wb.defined_names] + [ws.defined_names for ws in self.wb.worksheets]
+        for scope in scopes:
+            for key, defined in scope.items():
+                try:
+                    destinations = list(defined.destinations)
+                except Exception:
+                    continue
+                if len(destinations) == 1 and destinations[0][0] in self.wb.sheetnames:
+                    sheet, reference = destinations[0]
+                    found.setdefault(key, (self.wb[sheet], reference.replace("$", "")))
+        return found
+
+    def read(self) -> RawForm:
+        raw = RawForm()
+        for spec in self.specs:
+            if spec.is_table:
+                raw.tables[spec.key], raw.table_locations[spec.key] = self._table(spec, raw)
+        for spec in self.specs:
+            if not spec.is_table:
+                raw.fields[spec.key] = self._scalar(spec, raw)
+        return raw
+
+    def _scalar(self, spec: FieldDef, raw: RawForm) -> RawValue:
+        named = self.names.get(spec.key)
+        if named:
+            ws, reference = named
+            min_col, min_row, _, _ = range_boundaries(reference)
+            return RawValue(_value(ws, min_row, min_col), _where(ws, reference.split(":")[0]))
+        found = self.label_cells().get(spec.key)
+        if found is None:
+            return RawValue(None, Location(NOT_FOUND))
+        raw.notes.append(f"未找到定义名称“{spec.key}”，已按栏目名称“{spec.label}”读取")
+        ws, row, column = found
+        value_column = self._right_of(ws, row, column)
+        coordinate = ws.cell(row, value_column).coordinate
+        return RawValue(_value(ws, row, value_column), _where(ws, coordinate))
+
+    @staticmethod
+    def _right_of(ws: Worksheet, row: int, column: int) -> int:
+        for merged in ws.merged_cells.ranges:
+            if (
+                merged.min_row <= row <= merged.max_row
+                and merged.min_col <= column <= merged.max_col
+            ):
+                return merged.max_col + 1
+        return column + 1
+
+    def label_cells(self) -> dict[str, tuple[Worksheet, int, int]]:
+        """The first cell printing each scalar field's label, outside table header rows."""
+        if self._labels is None:
+            index = LabelIndex(s for s in self.specs if not s.is_table)
+            self._labels = {}
+            for ws in _visible(self.wb):
+                for row in ws.iter_rows(max_row=SCAN_ROWS, max_col=SCAN_COLUMNS):
+                    for cell in row:
+                        spec = index.match(cell.value)
+                        if spec and (ws.title, cell.row) not in self._header_rows:
+                            self._labels.setdefault(spec.key, (ws, cell.row, cell.column))
+        return self._labels
+
+    def _table(self, spec: FieldDef, raw: RawForm) -> tuple[list[dict[str, RawValue]], Location]:
+        named = self.names.get(spec.key)
+        if named:
+            ws, reference = named
+            min_col, min_row, max_col, max_row = range_boundaries(reference)
+            columns = {
+                c.key: min_col + i for i, c in enumerate(spec.columns) if min_col + i <= max_col
+            }
+            rows = range(min_row, max_row + 1)
+        else:
+            found = self._find_header(spec)
+            if found is None:
+                return [], Location(NOT_FOUND)
+            raw.notes.append(f"未找到定义名称“{spec.key}”，已按表头读取“{spec.label}”")
+            ws, header_row, columns = found
+            rows = range(header_row + 1, self._table_end(ws, header_row, spec))
+        table = [
+            row for row in (self._row(ws, spec, n, columns, i) for i, n in enumerate(rows)) if row
+        ]
+        first = ws.cell(rows.start, min(columns.values(), default=1)).coordinate
+        return table, _where(ws, first)
+
+    def _row(
+        self, ws: Worksheet, spec: FieldDef, row: int, columns: dict[str, int], index: int
+    ) -> dict[str, RawValue]:
+        values = {key: _value(ws, row, column) for key, column in columns.items()}
+        if all(is_blank(value) for value in values.values()):
+            return {}
+        return {
+            key: RawValue(values[key], _where(ws, ws.cell(row, column).coordinate))
+            for key, column in columns.items()
+        }
+
+    def _find_header(self, spec: FieldDef) -> tuple[Worksheet, int, dict[str, int]] | None:
+        index = LabelIndex(spec.columns)
+        needed = max(2, sum(1 for c in spec.columns if c.required))
+        for ws in _visible(self.wb):
+            for row in ws.iter_rows(max_row=SCAN_ROWS, max_col=SCAN_COLUMNS):
+                columns: dict[str, int] = {}
+                for cell in row:
+                    column = index.match(cell.value)
+                    if column:
+                        columns.setdefault(column.key, cell.column)
+                if len(columns) >= needed:
+                    self._header_rows.add((ws.title, row[0].row))
+                    self._labels = None
+                    return ws, row[0].row, columns
+        return None
+
+    def _table_end(self, ws: Worksheet, header_row: int, spec: FieldDef) -> int:
+        """The row after the table: the next row printing a field or table label."""
+        index = LabelIndex(self.specs)
+        limit = min(ws.max_row, header_row + 2 * max(spec.type.visible_rows, 10) + 50)  # type: ignore[attr-defined]
+        for row in range(header_row + 1, limit + 1):
+            for column in range(1, SCAN_COLUMNS + 1):
+                value = ws.cell(row, column).value
+                if isinstance(value, str) and index.match(value):
+                    return row
+        return limit + 1
+
+
+def read(content: bytes, kind: FormKind) -> RawForm:
+    return XlsxReader(content, kind).read()
+
+
+def mark(content: bytes, problems: list[Problem]) -> bytes | None:
+    """A copy of the workbook with every bad cell filled red and commented."""
+    wb = load_workbook(io.BytesIO(content), keep_links=False)
+    by_cell: dict[tuple[str, str], list[str]] = {}
+    for problem in problems:
+        where = problem.where
+        if where and where.sheet and where.sheet in wb.sheetnames and where.cell:
+            by_cell.setdefault((where.sheet, where.cell), []).append(problem.sentence())
+    if not by_cell:
+        return None
+    for (sheet, coordinate), sentences in by_cell.items():
+        cell = wb[sheet][coordinate]
+        if isinstance(cell, MergedCell):
+            continue
+        cell.fill = BAD_FILL
+        cell.font = BAD_FONT
+        comment = Comment("\n".join(sentences), "unionforms")
+        comment.width, comment.height = 320, 60 + 40 * len(sentences)
+        cell.comment = comment
+    _summary_sheet(wb, problems)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _summary_sheet(wb: Workbook, problems: list[Problem]) -> None:
+    ws = wb.create_sheet("错误说明", 0)
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 110
+    ws["A1"] = "本表单未通过校验，请按以下说明修改（出错的单元格已标红并附批注），修改后重新提交："
+    ws["A1"].font = Font(bold=True, color="9C0006")
+    for number, problem in enumerate(problems, start=1):
+        ws.cell(number + 2, 1, number)
+        ws.cell(number + 2, 2, problem.sentence())
+    wb.active = 0
