@@ -175,18 +175,15 @@ def forms_build(ctx: click.Context, out: Path | None) -> None:
 @main.command()
 def kinds() -> None:
     """列出系统能处理的表单种类。"""
-    table = Table(title="表单种类")
-    for header in ("代号", "表单名称", "编号前缀", "生成文书", "台账"):
-        table.add_column(header)
     for kind in KINDS:
-        table.add_row(
-            kind.key,
-            kind.title,
-            kind.serial_prefix or "（随所属记录）",
-            "、".join(d.title for d in kind.documents),
-            "、".join(r.title for r in kind.registers),
-        )
-    console.print(table)
+        prefix = kind.serial_prefix or "无"
+        console.print(f"[bold]{kind.title}[/bold]（{kind.key}，编号前缀 {prefix}）")
+        if kind.summary:
+            console.print(f"    {kind.summary}")
+        if kind.documents:
+            console.print(f"    文书：{'、'.join(d.title for d in kind.documents)}")
+        if kind.registers:
+            console.print(f"    台账：{'、'.join(r.title for r in kind.registers)}")
 
 
 @main.command()

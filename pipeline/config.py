@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +113,15 @@ def _coerce(section: str, name: str, default: Any, value: Any, base: Path) -> An
         path = Path(value).expanduser()
         return path if path.is_absolute() else (base / path).resolve()
     if isinstance(default, Decimal):
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise ConfigError(f"{where} 应为金额数字")
-        return Decimal(str(value))
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise InvalidOperation
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            raise ConfigError(f"{where} 应为金额数字，例如 20000") from None
+        if not amount.is_finite() or amount < 0:
+            raise ConfigError(f"{where} 应为不小于0的金额数字")
+        return amount
     if isinstance(default, tuple):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f'{where} 应为文本列表，例如 ["运行部", "检修部"]')

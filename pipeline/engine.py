@@ -209,9 +209,10 @@ def run_stages(job: Job, rt: Runtime, stages: Iterable[Callable[[Job, Runtime], 
             reject(job, rt, error)
             return False
         except Exception as exc:
-            if stage not in PARSING_STAGES or isinstance(exc, OSError | MemoryError):
+            if stage not in PARSING_STAGES or isinstance(exc, MemoryError):
                 raise
-            # A library choking on a malformed package is the file's fault, not ours.
+            # These stages work on bytes in memory: a library choking on a malformed package
+            # (even with an OSError) is the file's fault, not the machine's.
             log.warning("could not parse %s: %r", job.source, exc)
             reject(
                 job,

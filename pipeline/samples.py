@@ -20,10 +20,15 @@ from pipeline.config import Config
 from pipeline.files import safe_name
 
 
-def _cell_value(value: Any) -> Any:
+def _put(ws: Any, row: int, column: int, value: Any) -> None:
+    """Type a value into a cell; text stays text (input cells are text-formatted, so Excel
+    keeps ``=…`` typed there as text too)."""
     if isinstance(value, list | tuple):
-        return "、".join(str(item) for item in value)
-    return value
+        value = "、".join(str(item) for item in value)
+    cell = ws.cell(row, column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
 def fill_xlsx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
@@ -40,9 +45,9 @@ def fill_xlsx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
             for offset, row in enumerate(value):
                 for index, column in enumerate(columns):
                     if column in row:
-                        ws.cell(min_row + offset, min_col + index, _cell_value(row[column]))
+                        _put(ws, min_row + offset, min_col + index, row[column])
         elif not isinstance(value, list) or value:
-            ws.cell(min_row, min_col, _cell_value(value))
+            _put(ws, min_row, min_col, value)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,93 @@
+"""Shared fixtures: a private inbox/outbox/state per test, a fixed clock, sample forms made
+from the blank forms, and helpers to read what the pipeline wrote."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from openpyxl import load_workbook
+
+from forms import get_kind
+from pipeline.config import Config, Folders, Rules
+from pipeline.engine import BatchResult, Runtime, collect, open_runtime, process_batch
+from pipeline.samples import fill_xlsx
+
+NOW = datetime(2026, 6, 15, 10, 30)
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (soffice) 未安装：.ci/run 会安装它，本机跳过此测试"
+)
+
+
+@dataclass
+class Workspace:
+    """Folders, configuration and runtime of one test."""
+
+    root: Path
+    config: Config
+    rt: Runtime
+
+    @property
+    def inbox(self) -> Path:
+        return self.config.folders.inbox
+
+    @property
+    def outbox(self) -> Path:
+        return self.config.folders.outbox
+
+    def sample_values(self, kind: str, index: int = 0, **changes: Any) -> dict[str, Any]:
+        return get_kind(kind).samples(NOW.date())[index].values | changes
+
+    def xlsx(self, kind: str, index: int = 0, **changes: Any) -> bytes:
+        return fill_xlsx(get_kind(kind), self.config, self.sample_values(kind, index, **changes))
+
+    def drop(self, name: str, data: bytes, subfolder: str = "") -> Path:
+        folder = self.inbox / subfolder
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        path.write_bytes(data)
+        return path
+
+    def process(self) -> BatchResult:
+        return process_batch(collect([self.inbox], skip=[self.outbox]), self.rt)
+
+    def outputs(self, folder: str, pattern: str = "*") -> list[Path]:
+        return sorted(p for p in (self.outbox / folder).rglob(pattern) if p.is_file())
+
+
+def make_config(root: Path, **rules: Any) -> Config:
+    folders = Folders(inbox=root / "inbox", outbox=root / "outbox", state=root / "state")
+    return Config(folders=folders, rules=Rules(**rules))
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    config = make_config(tmp_path)
+    config.folders.inbox.mkdir(parents=True)
+    rt = open_runtime(config, clock=lambda: NOW)
+    yield Workspace(tmp_path, config, rt)
+    rt.close()
+
+
+def docx_text(path: Path) -> str:
+    """All text of a Word document: paragraphs, then table cells row by row."""
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(parts)
+
+
+def register_rows(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """The header and data rows of a register (title rows skipped)."""
+    ws = load_workbook(path).active
+    rows = [list(row) for row in ws.iter_rows(min_row=3, values_only=True)]
+    return [str(h) for h in rows[0]], rows[1:]
