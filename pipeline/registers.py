@@ -12,10 +12,13 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from unicodedata import east_asian_width
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from forms import KINDS
 from forms.base import FormKind, RecordView, RegisterSpec
@@ -30,6 +33,10 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HIGHLIGHT_FILL = PatternFill("solid", fgColor="FCE4D6")
 HEADER_ROW = 3
+DEFAULT_WIDTH = 12
+LINE_HEIGHT = 13
+MAX_LINES = 8
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def mask_id(value: str) -> str:
@@ -72,14 +79,40 @@ def cell_value(value: Any, field_type: FieldType | None, mask: bool) -> Any:
     return value
 
 
+def _named_styles() -> list[NamedStyle]:
+    """One named style per value format, plain and highlighted: styling thousands of cells
+    by name is several times faster than setting font, border and alignment on each."""
+    styles = []
+    for type_name in ("text", *FORMATS):
+        for highlighted in (False, True):
+            styles.append(
+                NamedStyle(
+                    _style_name(type_name, highlighted),
+                    font=Font(name="宋体", size=10),
+                    border=BORDER,
+                    alignment=Alignment(vertical="center", wrap_text=type_name == "text"),
+                    number_format=FORMATS.get(type_name, "@"),
+                    fill=HIGHLIGHT_FILL if highlighted else PatternFill(),
+                )
+            )
+    return styles
+
+
+def _style_name(type_name: str, highlighted: bool) -> str:
+    return f"uf_{type_name}" + ("_highlight" if highlighted else "")
+
+
 class RegisterWriter:
-    """Writes one register workbook."""
+    """Writes one register workbook, row by row (openpyxl's write-only mode)."""
 
     def __init__(self, kind: FormKind, spec: RegisterSpec, config: Config) -> None:
         self.kind = kind
         self.spec = spec
         self.config = config
         self.types = [column_type(kind, spec, column.key) for column in spec.columns]
+        self.type_names = [
+            t.type_name if t and t.type_name in FORMATS else "text" for t in self.types
+        ]
 
     def headers(self) -> list[str]:
         return [
@@ -88,68 +121,93 @@ class RegisterWriter:
         ]
 
     def write(self, rows: list[dict[str, Any]], target: Path, now: datetime) -> Path:
-        wb = Workbook()
-        ws = wb.active
-        ws.title = self.spec.title[:31]
-        width = len(self.spec.columns)
-        last = get_column_letter(width)
-        ws["A1"] = self.spec.title
-        ws["A1"].font = Font(name="宋体", size=16, bold=True)
-        ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-        ws.merge_cells(f"A1:{last}1")
-        ws.row_dimensions[1].height = 30
-        ws["A2"] = (
-            f"{self.config.organisation.union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{len(rows)}条"
-        )
-        ws["A2"].font = Font(name="宋体", size=10, color="595959")
-        ws.merge_cells(f"A2:{last}2")
-        self._header(ws)
-        for offset, row in enumerate(rows):
-            self._row(ws, HEADER_ROW + 1 + offset, row)
+        wb = Workbook(write_only=True)
+        for style in _named_styles():
+            wb.add_named_style(style)
+        ws = wb.create_sheet(self.spec.title[:31])
+        last = get_column_letter(len(self.spec.columns))
+        for index, column in enumerate(self.spec.columns, 1):
+            ws.column_dimensions[get_column_letter(index)].width = column.width or DEFAULT_WIDTH
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
         ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
         self._print_setup(ws)
+        ws.merged_cells.add(f"A1:{last}1")
+        ws.merged_cells.add(f"A2:{last}2")
+        body = [self._row(ws, row) for row in rows]
+        # Row heights must be known before the first row is streamed out, and neither Excel
+        # nor LibreOffice measures wrapped text in rows they did not lay out themselves.
+        ws.row_dimensions[HEADER_ROW].height = 32
+        for number, cells in enumerate(body, HEADER_ROW + 1):
+            lines = max((self._lines(cell.value, i) for i, cell in enumerate(cells)), default=1)
+            if lines > 1:
+                ws.row_dimensions[number].height = LINE_HEIGHT * lines + 2
+        union = self.config.organisation.union
+        ws.append(
+            [
+                _cell(
+                    ws,
+                    self.spec.title,
+                    font=Font(name="宋体", size=16, bold=True),
+                    alignment=Alignment(horizontal="center", vertical="center"),
+                )
+            ]
+        )
+        ws.append(
+            [
+                _cell(
+                    ws,
+                    f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{len(rows)}条",
+                    font=Font(name="宋体", size=10, color="595959"),
+                )
+            ]
+        )
+        ws.append(
+            [
+                _cell(
+                    ws,
+                    header,
+                    font=Font(name="宋体", size=10, bold=True),
+                    fill=HEADER_FILL,
+                    border=BORDER,
+                    alignment=HEADER_ALIGNMENT,
+                )
+                for header in self.headers()
+            ]
+        )
+        for cells in body:
+            ws.append(cells)
         with atomic_path(target) as temp:
             wb.save(temp)
         return target
 
-    def _header(self, ws: Any) -> None:
-        for index, (column, header) in enumerate(
-            zip(self.spec.columns, self.headers(), strict=True), 1
-        ):
-            cell = ws.cell(HEADER_ROW, index, header)
-            cell.font = Font(name="宋体", size=10, bold=True)
-            cell.fill = HEADER_FILL
-            cell.border = BORDER
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            ws.column_dimensions[get_column_letter(index)].width = column.width or 12
-        ws.row_dimensions[HEADER_ROW].height = 32
-
-    def _row(self, ws: Any, number: int, row: dict[str, Any]) -> None:
+    def _row(self, ws: Any, row: dict[str, Any]) -> list[WriteOnlyCell]:
         highlight = bool(self.spec.highlight and row.get(self.spec.highlight))
         mask = self.config.rules.mask_id_numbers
-        for index, (column, field_type) in enumerate(
-            zip(self.spec.columns, self.types, strict=True), 1
+        cells = []
+        for column, field_type, type_name in zip(
+            self.spec.columns, self.types, self.type_names, strict=True
         ):
             value = cell_value(row.get(column.key), field_type, mask)
-            cell = ws.cell(number, index)
-            cell.value = value
-            type_name = field_type.type_name if field_type else "text"
+            cell = WriteOnlyCell(ws, value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, even when it starts with '='
-                cell.number_format = "@"
+                cell.style = _style_name("text", highlight)
                 if value.startswith(FORMULA_PREFIXES):
                     cell.quotePrefix = True
-            elif type_name in FORMATS:
-                cell.number_format = FORMATS[type_name]
-            cell.border = BORDER
-            cell.font = Font(name="宋体", size=10)
-            cell.alignment = Alignment(vertical="center", wrap_text=type_name == "text")
-            if highlight:
-                cell.fill = HIGHLIGHT_FILL
+            else:
+                cell.style = _style_name(type_name, highlight)
+            cells.append(cell)
+        return cells
+
+    def _lines(self, value: Any, index: int) -> int:
+        if not isinstance(value, str) or self.type_names[index] != "text":
+            return 1
+        width = self.spec.columns[index].width or DEFAULT_WIDTH
+        units = sum(2 if east_asian_width(char) in "WF" else 1 for char in value)
+        return min(MAX_LINES, -(-units // max(int(width) - 1, 1)))
 
     def _print_setup(self, ws: Any) -> None:
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
@@ -157,6 +215,14 @@ class RegisterWriter:
         ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _cell(ws: Any, value: str, **style: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value)
+    cell.data_type = "s"
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 def register_path(folder: Path, spec: RegisterSpec) -> Path:

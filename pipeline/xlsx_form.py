@@ -16,7 +16,7 @@ from defusedxml.ElementTree import fromstring
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -254,12 +254,22 @@ def mark(content: bytes, problems: list[Problem]) -> bytes | None:
 
 
 def _summary_sheet(wb: Workbook, problems: list[Problem]) -> None:
+    """A first sheet listing every problem, printable on A4 as it is."""
     ws = wb.create_sheet("错误说明", 0)
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 110
+    ws.column_dimensions["A"].width = 5
+    ws.column_dimensions["B"].width = 90
     ws["A1"] = "本表单未通过校验，请按以下说明修改（出错的单元格已标红并附批注），修改后重新提交："
     ws["A1"].font = Font(bold=True, color="9C0006")
+    ws["A1"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws.merge_cells("A1:B1")
+    ws.row_dimensions[1].height = 32
     for number, problem in enumerate(problems, start=1):
-        ws.cell(number + 2, 1, number)
-        ws.cell(number + 2, 2, problem.sentence())
+        ws.cell(number + 2, 1, number).alignment = Alignment(vertical="top")
+        cell = ws.cell(number + 2, 2, problem.sentence())
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[number + 2].height = 15 * (1 + len(cell.value) // 55)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.active = 0
