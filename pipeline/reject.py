@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline import xlsx_form
 from pipeline.errors import FormRejected, InvalidForm
-from pipeline.files import unique_path, write_atomic
+from pipeline.files import safe_name, unique_path, write_atomic
 from pipeline.job import Job, Problem
 
 Marker = Callable[[bytes, list[Problem]], bytes | None]
@@ -45,7 +45,9 @@ def report_text(job: Job, error: FormRejected, marked: Path | None) -> str:
 def write_rejection(job: Job, error: FormRejected, folder: Path) -> list[Path]:
     """Write the returned original, the marked copy (when there is one) and the report."""
     folder.mkdir(parents=True, exist_ok=True)
-    original = write_atomic(unique_path(folder, job.name), job.data)
+    # The original's bytes are kept; its name is bounded so "<stem>.错误说明.txt" still fits.
+    name = safe_name(Path(job.name).stem, 120) + Path(job.name).suffix[:10]
+    original = write_atomic(unique_path(folder, name), job.data)
     outputs = [original]
     marked = None
     marker = MARKERS.get(job.fmt)

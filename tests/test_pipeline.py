@@ -354,3 +354,12 @@ def test_masked_id_numbers_in_registers(tmp_path: Path) -> None:
     rt.close()
     header, (row,) = register_rows(config.folders.outbox / "registers" / "困难职工档案台账.xlsx")
     assert dict(zip(header, row, strict=True))["身份证号码"] == "659002********0011"
+
+
+def test_a_very_long_file_name_still_gets_its_report(ws: Workspace) -> None:
+    name = ("很长的文件名" * 14)[:83] + ".xlsx"  # 254 bytes: just within the 255-byte limit
+    ws.drop(name, ws.xlsx("hardship", phone="1"))
+    (job,) = ws.process().jobs
+    assert job.outcome == "rejected"
+    reports = list((ws.outbox / "rejected").glob("*.错误说明.txt"))
+    assert len(reports) == 1 and len(reports[0].name.encode()) <= 255
