@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from forms import hardship
+from forms import accident, fp_pledge, hardship, hazard, hazard_followup
 from forms.base import FormKind
 
-KINDS: tuple[FormKind, ...] = (hardship.KIND,)
+# Registry order is processing order within a batch: a hazard comes before its follow-ups.
+KINDS: tuple[FormKind, ...] = (
+    hardship.KIND,
+    hazard.KIND,
+    hazard_followup.KIND,
+    accident.KIND,
+    fp_pledge.KIND,
+)
 
 
 class UnknownKind(KeyError):

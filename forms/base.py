@@ -152,6 +152,7 @@ class RegisterSpec:
     """An Excel register exported from the store after every batch.
 
     ``rows`` builds the rows from all records of the kind; by default one row per record.
+    ``where`` keeps only some rows and ``order`` sorts them (a sort key of a row).
     ``highlight`` names a bool value: rows where it is true are filled and their status shown.
     ``value_types`` declares columns that are neither fields nor derived values of the kind.
     """
@@ -159,8 +160,24 @@ class RegisterSpec:
     title: str
     columns: tuple[Column, ...]
     rows: RowBuilder | None = None
+    where: Callable[[dict[str, Any]], bool] | None = None
+    order: Callable[[dict[str, Any]], Any] | None = None
     highlight: str | None = None
     value_types: dict[str, FieldType] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A terminal command showing some records of the kind as a table (e.g. open hazards).
+
+    ``register`` says which records (its ``rows`` builder), the columns and which rows to
+    highlight, exactly as for an Excel register; ``empty`` is printed when there are none.
+    """
+
+    command: str
+    help: str
+    register: RegisterSpec
+    empty: str
 
 
 @dataclass(frozen=True)
@@ -195,6 +212,8 @@ class FormKind:
     summary: ClassVar[str] = ""
     documents: ClassVar[tuple[DocumentSpec, ...]] = ()
     registers: ClassVar[tuple[RegisterSpec, ...]] = ()
+    listings: ClassVar[tuple[Listing, ...]] = ()
+    # Types of the values ``derive`` stores and of the ``live`` values registers show.
     derived: ClassVar[dict[str, FieldType]] = {}
 
     def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
@@ -216,8 +235,11 @@ class FormKind:
                 return spec.type
         return self.derived.get(key) or STANDARD_VALUES.get(key)
 
-    def samples(self, today: date) -> list[Sample]:
-        """Filled examples for the demo and the tests: accepted ones and ones with mistakes."""
+    def samples(self, today: date, parent: RecordView | None = None) -> list[Sample]:
+        """Filled examples for the demo and the tests: accepted ones and ones with mistakes.
+
+        A kind with a ``parent`` is given an accepted record of the parent kind to refer to.
+        """
         return []
 
     def record_name(self, record: RecordView) -> str:

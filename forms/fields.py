@@ -38,6 +38,8 @@ LANDLINE = re.compile(r"[（(]?(0\d{2,3})[)）]?[-－—]?(\d{7,8})(?:[-－—�
 TRUE_WORDS = frozenset({"是", "√", "✓", "✔", "☑", "☒", "yes", "y", "true", "1", "有"})
 FALSE_WORDS = frozenset({"否", "×", "✗", "✘", "☐", "□", "no", "n", "false", "0", "无"})
 CHECKED_OPTION = re.compile(r"[☑☒■√✓✔]\s*(是|否)")
+UNBOUNDED_TEXT = 10000  # a Text length bound this high means "at least", with no real maximum
+SERIAL_TEXT = re.compile(r"([A-Za-z]{2})\s*[-－—–_ ]?\s*(\d{4})\s*[-－—–_ ]?\s*(\d{1,4})")
 
 
 class Invalid(ValueError):
@@ -134,14 +136,18 @@ class Text(FieldType):
         if self.length:
             low, high = self.length
             if not low <= len(text) <= high:
-                raise Invalid(f"应为{low}至{high}个字（现为{len(text)}个字）")
+                raise Invalid(f"应为{self._bounds()}（现为{len(text)}个字）")
         return text
+
+    def _bounds(self) -> str:
+        assert self.length is not None
+        low, high = self.length
+        return f"{low}至{high}个字" if high < UNBOUNDED_TEXT else f"不少于{low}个字"
 
     def describe(self) -> str:
         if self.hint or not self.length:
             return self.hint
-        low, high = self.length
-        return f"{low}至{high}个字" if high < 10000 else f"不少于{low}个字"
+        return self._bounds()
 
 
 @dataclass(frozen=True, kw_only=True, init=False)
@@ -475,6 +481,33 @@ class Phone(FieldType):
 
     def describe(self) -> str:
         return self.hint or "手机号码，或带区号的固定电话"
+
+
+@dataclass(frozen=True, kw_only=True, init=False)
+class Serial(FieldType):
+    """The serial of another accepted form, e.g. ``YH-2026-0001`` (``prefix`` gives its kind).
+
+    Written as it is copied from a printed notice: lower case, full-width dashes, spaces or a
+    sequence without its leading zeros are all read as the one canonical serial.
+    """
+
+    text_format: ClassVar[bool] = True
+
+    prefix: str = ""
+
+    def parse(self, value: Any, ctx: FormContext | None) -> str:
+        match = SERIAL_TEXT.fullmatch(_text(value))
+        if not match or (self.prefix and match.group(1).upper() != self.prefix):
+            raise Invalid(f"应为编号，格式如 {self.example}")
+        prefix, year, sequence = match.groups()
+        return f"{prefix.upper()}-{year}-{int(sequence):04d}"
+
+    @property
+    def example(self) -> str:
+        return f"{self.prefix or 'YH'}-2026-0001"
+
+    def describe(self) -> str:
+        return self.hint or f"编号，格式如 {self.example}"
 
 
 @dataclass(frozen=True, kw_only=True, init=False)

@@ -197,7 +197,7 @@ class Hardship(FormKind):
         birth = id_birth_date(record.values["id_number"])
         return super().context(record, today) | {"birth_date": birth}
 
-    def samples(self, today: date) -> list[Sample]:
+    def samples(self, today: date, parent: RecordView | None = None) -> list[Sample]:
         return _samples(today)
 
 

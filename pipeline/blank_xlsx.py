@@ -99,7 +99,9 @@ class BlankXlsx:
         self._heading(main, self.kind.title, NOTE)
         for spec in specs:
             if spec.is_table and self._own_sheet(spec):
-                self._table(self._table_sheet(spec), spec)
+                own = self._table_sheet(spec)
+                self._table(own, spec)
+                self._pointer(main, spec, own.ws.title)
             elif spec.is_table:
                 self._table(main, spec)
             else:
@@ -156,6 +158,23 @@ class BlankXlsx:
         ws.row_dimensions[row].height = max(22, 17 * lines, 12 * hint_lines + 6)
         self._name(spec.key, ws, f"$B${row}")
         self._validation(ws, spec, f"B{row}")
+        sheet.row += 1
+
+    def _pointer(self, sheet: Sheet, spec: FieldDef, title: str) -> None:
+        """A row on the main sheet saying where a table on a sheet of its own is filled in."""
+        ws, row = sheet.ws, sheet.row
+        label = ws.cell(row, 1, _label(spec))
+        label.font = Font(name=FONT, size=11, bold=True)
+        label.fill = LABEL_FILL
+        label.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        label.border = BORDER
+        hint = spec.type.describe()
+        note = ws.cell(row, 2, f"请在“{title}”工作表中填写" + (f"（{hint}）" if hint else ""))
+        note.font = Font(name=FONT, size=11, color="1F4E79", bold=True)
+        note.alignment = Alignment(vertical="center")
+        _merge(sheet, 2, sheet.width)
+        _style_range(sheet, 2, sheet.width, border=BORDER)
+        ws.row_dimensions[row].height = 22
         sheet.row += 1
 
     def _input_cell(self, cell: Cell, spec: FieldDef) -> None:

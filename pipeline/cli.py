@@ -5,11 +5,9 @@ turns a ``PipelineError`` into a Chinese message and exit status 2.
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -18,13 +16,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from forms import KINDS
+from forms.base import FormKind, Listing
 from pipeline.archive import verify_archive
 from pipeline.blank_forms import write_blank_forms
 from pipeline.config import Config, load_config
 from pipeline.engine import BatchResult, Runtime, collect, export_all, open_runtime, process_batch
 from pipeline.errors import PipelineError
 from pipeline.job import Job
-from pipeline.samples import write_samples
+from pipeline.listing import list_records
+from pipeline.samples import run_samples
 
 OUTCOMES = {"accepted": "通过", "rejected": "退回", "duplicate": "重复"}
 COLOURS = {"accepted": "green", "rejected": "red", "duplicate": "yellow"}
@@ -222,23 +222,51 @@ def demo(ctx: click.Context) -> None:
     config = settings(ctx)
     inbox = config.folders.inbox
     inbox.mkdir(parents=True, exist_ok=True)
-    today = datetime.now().date()
-    expected_good = 0
-    for kind in KINDS:
-        samples = kind.samples(today)
-        written = write_samples(kind, config, samples, inbox)
-        expected_good += sum(1 for sample in samples if sample.good)
-        if written:
-            first = written[0]
-            shutil.copyfile(first, first.with_name(f"{first.stem}（再次提交）{first.suffix}"))
-    console.print(f"已把示例表单放入收件箱：{inbox}")
-    files = collect((inbox,), skip=(config.folders.outbox, config.folders.state))
+    console.print(f"把每种表单的示例放入收件箱并处理：{inbox}")
     with runtime(config) as rt:
-        result = run_batch(rt, files)
-    summary(result, config.folders.outbox)
-    if result.count("accepted") < expected_good:
+        run = run_samples(
+            config,
+            rt.clock().date(),
+            inbox,
+            lambda: run_batch(
+                rt, collect((inbox,), skip=(config.folders.outbox, config.folders.state))
+            ),
+            resubmit_first=True,
+        )
+    summary(BatchResult(jobs=run.jobs), config.folders.outbox)
+    if run.accepted < run.expected_good:
         raise EnvironmentFailure("演示中应当通过的示例表单没有全部通过，请查看上面的说明")
     console.print(
         "演示完成。有错误的示例和重复提交的文件已退回（见 rejected 文件夹中的错误说明）；"
-        "其余已编号，生成了文书、台账和归档。"
+        "其余已编号，生成了文书、台账和归档。整改回执在其隐患编号之后提交。"
     )
+
+
+def show_listing(kind: FormKind, listing: Listing, ctx: click.Context) -> None:
+    config = settings(ctx)
+    with runtime(config) as rt:
+        listed = list_records(rt, kind, listing)
+    if not listed.rows:
+        console.print(listing.empty)
+        return
+    table = Table(title=f"{listed.title}（{listed.today:%Y-%m-%d}，共{len(listed.rows)}项）")
+    for header in listed.headers:
+        table.add_column(header, overflow="fold")
+    for row in listed.rows:
+        table.add_row(*row.cells, style="bold red" if row.highlighted else None)
+    console.print(table)
+
+
+def add_listing_command(kind: FormKind, listing: Listing) -> None:
+    """One command per listing a kind declares (e.g. ``unionforms hazards``)."""
+
+    @click.pass_context
+    def command(ctx: click.Context) -> None:
+        show_listing(kind, listing, ctx)
+
+    main.command(listing.command, help=listing.help)(command)
+
+
+for _kind in KINDS:
+    for _listing in _kind.listings:
+        add_listing_command(_kind, _listing)

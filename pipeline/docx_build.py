@@ -111,8 +111,9 @@ class DocBuilder:
             cell.width = sum(widths[column : last_column + 1])
             _write_cell(cell, cell_spec, self.document)
             column = last_column + 1
-        if row and row[0].height_mm:
-            table.rows[row_index].height = Mm(row[0].height_mm)
+        height = max((cell_spec.height_mm for cell_spec in row), default=0)
+        if height:  # a label beside a tall value cell: the row takes the value's height
+            table.rows[row_index].height = Mm(height)
 
     def save(self) -> bytes:
         buffer = io.BytesIO()

@@ -63,6 +63,15 @@ def default_rows(
         )
 
 
+def register_rows(
+    kind: FormKind, spec: RegisterSpec, records: list[RecordView], today: date
+) -> list[dict[str, Any]]:
+    """The rows of one register (or listing) as of ``today``: built, filtered, sorted."""
+    rows = spec.rows(records, today) if spec.rows else default_rows(kind, records, today)
+    kept = [row for row in rows if spec.where is None or spec.where(row)]
+    return sorted(kept, key=spec.order) if spec.order else kept
+
+
 def column_type(kind: FormKind, spec: RegisterSpec, key: str) -> FieldType | None:
     return spec.value_types.get(key) or kind.value_type(key)
 
@@ -237,10 +246,7 @@ def export_registers(
     for kind in KINDS:
         records = views.get(kind.key, [])
         for spec in kind.registers:
-            today = now.date()
-            rows = list(
-                spec.rows(records, today) if spec.rows else default_rows(kind, records, today)
-            )
+            rows = register_rows(kind, spec, records, now.date())
             written.append(
                 RegisterWriter(kind, spec, config).write(rows, register_path(folder, spec), now)
             )

@@ -1,23 +1,34 @@
 """Filled forms made from the blank forms and a kind's example values (demo and tests).
 
 Values are written through the workbook's defined names, exactly where a clerk would type
-them, so a sample follows the blank form whenever the form changes.
+them, so a sample follows the blank form whenever the form changes. Samples of a kind whose
+forms refer to another record (a follow-up to its hazard) are made in a later round, once a
+sample of the parent kind has been accepted and numbered, so they can name its serial.
 """
 
 from __future__ import annotations
 
 import io
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from forms.base import FormKind
+from forms import KINDS, get_kind
+from forms.base import FormKind, RecordView
 from forms.samples import Sample
 from pipeline.blank_xlsx import build_blank_xlsx
 from pipeline.config import Config
 from pipeline.files import safe_name
+
+if TYPE_CHECKING:
+    from pipeline.engine import BatchResult
+    from pipeline.job import Job
 
 
 def _put(ws: Any, row: int, column: int, value: Any) -> None:
@@ -63,3 +74,68 @@ def write_samples(
         path.write_bytes(fill_xlsx(kind, config, sample.values))
         written.append(path)
     return written
+
+
+def _depth(kind: FormKind) -> int:
+    return 0 if kind.parent is None else 1 + _depth(get_kind(kind.parent.kind))
+
+
+def sample_rounds(kinds: tuple[FormKind, ...] = KINDS) -> list[list[FormKind]]:
+    """The kinds in rounds: those that refer to no other record first, then their children."""
+    rounds: dict[int, list[FormKind]] = {}
+    for kind in kinds:
+        rounds.setdefault(_depth(kind), []).append(kind)
+    return [rounds[depth] for depth in sorted(rounds)]
+
+
+@dataclass
+class SampleRun:
+    """What processing every kind's samples gave: the jobs, and how many should have passed."""
+
+    jobs: list[Job] = field(default_factory=list)
+    expected_good: int = 0
+
+    @property
+    def accepted(self) -> int:
+        return sum(1 for job in self.jobs if job.outcome == "accepted")
+
+
+def _first_accepted(jobs: list[Job], written: list[Path]) -> RecordView | None:
+    """The record of the first sample file (in sample order) that was accepted."""
+    by_path = {job.source.resolve(): job for job in jobs}
+    for path in written:
+        job = by_path.get(path.resolve())
+        if job is not None and job.outcome == "accepted":
+            return job.record
+    return None
+
+
+def run_samples(
+    config: Config,
+    today: date,
+    folder: Path,
+    process: Callable[[], BatchResult],
+    per_kind_folders: bool = False,
+    resubmit_first: bool = False,
+) -> SampleRun:
+    """Write every kind's samples into ``folder`` and ``process`` them, round by round.
+
+    ``per_kind_folders`` puts each kind's samples in a subfolder named by its key;
+    ``resubmit_first`` adds a copy of the very first sample, to show a duplicate refused.
+    """
+    run = SampleRun()
+    parents: dict[str, RecordView | None] = {}
+    for kinds in sample_rounds():
+        written: dict[str, list[Path]] = {}
+        for kind in kinds:
+            samples = kind.samples(today, parents.get(kind.parent.kind) if kind.parent else None)
+            target = folder / kind.key if per_kind_folders else folder
+            written[kind.key] = write_samples(kind, config, samples, target)
+            run.expected_good += sum(1 for sample in samples if sample.good)
+        if resubmit_first and not run.jobs:
+            first = next(paths[0] for paths in written.values() if paths)
+            shutil.copyfile(first, first.with_name(f"{first.stem}（再次提交）{first.suffix}"))
+        jobs = process().jobs
+        run.jobs.extend(jobs)
+        parents |= {key: _first_accepted(jobs, paths) for key, paths in written.items()}
+    return run

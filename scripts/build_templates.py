@@ -16,11 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import templates_accident
+import templates_hazard
+import templates_pledge
+from template_parts import SIGN, no_stretch_before_breaks
+
 from pipeline.config import Fonts
 from pipeline.docx_build import DocBuilder, label, value, whole_row
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SIGN = "　　　　　　　　年　　月　　日"
 
 
 # Label/value pairs on a grid that also holds the five columns of the family table:
@@ -131,6 +135,9 @@ def hardship_approval(doc: DocBuilder) -> None:
 BUILDERS: dict[str, Callable[[DocBuilder], None]] = {
     "hardship_file.docx": hardship_file,
     "hardship_approval.docx": hardship_approval,
+    **templates_hazard.BUILDERS,
+    **templates_accident.BUILDERS,
+    **templates_pledge.BUILDERS,
 }
 
 
@@ -138,6 +145,7 @@ def main(names: list[str]) -> None:
     for name in names or list(BUILDERS):
         builder = DocBuilder(Fonts())
         BUILDERS[name](builder)
+        no_stretch_before_breaks(builder.document)
         (TEMPLATES / name).write_bytes(builder.save())
         print(f"wrote templates/{name}")
 

@@ -1,0 +1,63 @@
+"""Listings: a kind's records shown as a table in the terminal (e.g. ``unionforms hazards``).
+
+A listing is declared by the kind like a register (columns, which rows, in what order, which
+to highlight) and made from the same rows; only the cells become text instead of Excel values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from forms.base import FormKind, Listing
+from pipeline import records
+from pipeline.engine import Runtime
+from pipeline.registers import RegisterWriter, cell_value, register_rows
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    cells: list[str]
+    highlighted: bool
+
+
+@dataclass(frozen=True)
+class Listed:
+    title: str
+    today: date
+    headers: list[str]
+    rows: list[ListedRow]
+
+
+def cell_text(value: Any) -> str:
+    """A value as the terminal shows it: ISO dates, amounts with separators."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def list_records(rt: Runtime, kind: FormKind, listing: Listing) -> Listed:
+    """The listing's rows as of today, from the store."""
+    today = rt.clock().date()
+    spec = listing.register
+    writer = RegisterWriter(kind, spec, rt.config)
+    mask = rt.config.rules.mask_id_numbers
+    rows = [
+        ListedRow(
+            [
+                cell_text(cell_value(row.get(column.key), field_type, mask))
+                for column, field_type in zip(spec.columns, writer.types, strict=True)
+            ],
+            bool(spec.highlight and row.get(spec.highlight)),
+        )
+        for row in register_rows(kind, spec, records.all_views(rt.store)[kind.key], today)
+    ]
+    return Listed(spec.title, today, writer.headers(), rows)

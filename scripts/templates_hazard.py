@@ -1,0 +1,115 @@
+"""Templates of the hazard documents: the rectification notice with its tear-off slip, and the
+acceptance sheet made from a follow-up."""
+
+from __future__ import annotations
+
+from template_parts import QUAD_GRID, SHORT_DATE, SIGN, flush, keep_together, quad, tall
+
+from pipeline.docx_build import DocBuilder, label, value
+
+# Wide enough for 可能导致的后果 on one line.
+NOTICE_GRID = [34, 48, 26, 48]
+TRACKING = (
+    "{% if overdue %}已超过整改期限，请立即整改。{% endif %}"
+    "{% if key_tracking %}列为工会跟踪整改的重点（火灾、爆炸、坍塌、急性中毒或职业危害）。"
+    "{% endif %}"
+    "{% if to_congress %}重大事故隐患，提交职工代表大会审议并监督执行。{% endif %}"
+    "{% if not (key_tracking or to_congress) %}按期整改，工会跟踪监督。{% endif %}"
+)
+CUT_LINE = "- - - - - - - - - - - - - - - - - - （沿此线剪下） - - - - - - - - - - - - - - - - - -"
+
+
+def hazard_notice(doc: DocBuilder) -> None:
+    # Notice and slip share one page, so the title goes without the usual blank line below it.
+    doc.paragraph("事故隐患整改通知书", "UF Title")
+    doc.paragraph("编号：{{ serial }}", "UF Meta")
+    flush(doc, "{{ responsible_department }}：")
+    doc.paragraph("现将下列事故隐患通知你部门，请按期整改，并于验收后填写下方回执报工会。")
+    doc.table(
+        [
+            quad("隐患地点", "{{ location }}", "发现日期", "{{ found_date }}"),
+            quad("隐患类别", "{{ category }}", "隐患等级", "{{ level }}"),
+            tall("隐患描述", "{{ description }}", 12),
+            quad("可能导致的后果", "{{ possible_consequence }}"),
+            tall("建议整改措施", "{{ proposed_measures }}", 12),
+            quad("建议纳入", "{{ plan_channel }}", "整改期限", "{{ deadline }}"),
+            quad(
+                "整改责任部门",
+                "{{ responsible_department }}",
+                "整改负责人",
+                "{{ responsible_person }}",
+            ),
+            quad("跟踪要求", TRACKING),
+        ],
+        widths_mm=NOTICE_GRID,
+    )
+    flush(doc, "{{ org.union }}　　{{ today }}", align="right")
+    _slip(doc)
+
+
+def _slip(doc: DocBuilder) -> None:
+    flush(doc, CUT_LINE, align="center", style="UF Small")
+    flush(doc, "事故隐患整改回执", align="center", style="UF Heading 1")
+    flush(
+        doc, "（也可填写电子表单《事故隐患整改回执》放入收件箱）", align="center", style="UF Small"
+    )
+    slip = doc.table(
+        [
+            quad("隐患编号", "{{ serial }}", "整改期限", "{{ deadline }}"),
+            quad(
+                "整改责任部门",
+                "{{ responsible_department }}",
+                "整改负责人",
+                "{{ responsible_person }}",
+            ),
+            tall("所采取的措施", "", 14),
+            # The leading full-width space keeps the box in the Chinese font (LibreOffice
+            # gives a run-initial symbol the Latin font).
+            quad("整改效果", "　□隐患已消除　　□部分消除，继续跟踪　　□未消除"),
+            quad("整改完成日期", SHORT_DATE, "验收日期", SHORT_DATE),
+            quad("验收人签字", "", "负责人签字", ""),
+        ],
+        widths_mm=NOTICE_GRID,
+    )
+    keep_together(doc, slip, lead_paragraphs=3)
+
+
+def hazard_acceptance(doc: DocBuilder) -> None:
+    doc.title("事故隐患整改验收单")
+    doc.paragraph("编号：{{ serial }}", "UF Meta")
+    doc.table(
+        [
+            quad("隐患编号", "{{ parent_serial }}", "发现日期", "{{ hazard_found_date }}"),
+            quad("隐患地点", "{{ hazard_location }}"),
+            quad("隐患类别", "{{ hazard_category }}", "隐患等级", "{{ hazard_level }}"),
+            tall("隐患描述", "{{ hazard_description }}", 16),
+            quad("整改责任部门", "{{ hazard_department }}", "整改期限", "{{ hazard_deadline }}"),
+            quad("整改负责人", "{{ rectifier }}", "整改完成日期", "{{ completed_date }}"),
+            tall("所采取的措施", "{{ measures_taken }}", 28),
+            quad("整改效果", "{{ effect }}", "是否按期", "{{ timeliness }}"),
+            tall("效果说明", "{{ effect_description }}", 14),
+            [
+                label("验收意见"),
+                value(
+                    "{% if closes %}经验收，隐患已消除，同意销号。"
+                    "{% else %}经验收，隐患尚未消除，继续跟踪整改。{% endif %}",
+                    3,
+                    height_mm=24,
+                    sign="验收人（签字）：　　　　　　（{{ verifier }}）　{{ verify_date }}",
+                ),
+            ],
+            tall("工会监督意见", "", 26, sign="经办人（签字）：" + SIGN),
+        ],
+        widths_mm=QUAD_GRID,
+    )
+    doc.paragraph(
+        "验收后状态：{{ status_after }}。本单随整改回执归入{{ parent_serial }}事故隐患档案。",
+        "UF Small",
+    )
+    flush(doc, "{{ org.union }}", align="right", style="UF Small")
+
+
+BUILDERS = {
+    "hazard_notice.docx": hazard_notice,
+    "hazard_acceptance.docx": hazard_acceptance,
+}
