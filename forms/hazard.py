@@ -155,7 +155,15 @@ class Hazard(FormKind):
             "列出尚未整改完毕的事故隐患，逾期的排在最前（逾期：过了整改期限仍未整改完毕）。",
             RegisterSpec(
                 "未整改完毕的事故隐患",
-                columns=(*OVERVIEW, *TRACKING, Column("last_completed_date", "最近整改")),
+                columns=(
+                    Column("serial"),
+                    Column("deadline", "整改期限"),
+                    Column("overdue_note", "逾期"),
+                    Column("status", "状态"),
+                    Column("location", "地点"),
+                    Column("responsible_department", "责任部门"),
+                    Column("responsible_person", "负责人"),
+                ),
                 where=lambda row: row["status"] != RECTIFIED,
                 order=_open_first,
                 highlight="overdue",

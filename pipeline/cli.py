@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -249,9 +251,18 @@ def show_listing(kind: FormKind, listing: Listing, ctx: click.Context) -> None:
     if not listed.rows:
         console.print(listing.empty)
         return
-    table = Table(title=f"{listed.title}（{listed.today:%Y-%m-%d}，共{len(listed.rows)}项）")
-    for header in listed.headers:
-        table.add_column(header, overflow="fold")
+    # No column rules: a listing must fit an 80-column console.
+    table = Table(
+        title=f"{listed.title}（{listed.today:%Y-%m-%d}，共{len(listed.rows)}项）",
+        box=box.SIMPLE_HEAD,
+    )
+    for index, header in enumerate(listed.headers):
+        # Serials and dates would be cut in the middle; Chinese text wraps well anywhere.
+        cells = [row.cells[index] for row in listed.rows]
+        latin = all(cell.isascii() for cell in cells)
+        table.add_column(
+            header, min_width=max(map(cell_len, cells)) if latin else None, overflow="fold"
+        )
     for row in listed.rows:
         table.add_row(*row.cells, style="bold red" if row.highlighted else None)
     console.print(table)

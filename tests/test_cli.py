@@ -146,3 +146,17 @@ def test_demo_shows_the_whole_flow(tmp_path: Path) -> None:
     texts = [r.read_text(encoding="utf-8-sig") for r in reports]
     assert any("重复提交" in t for t in texts) and any("需要修改" in t for t in texts)
     assert not [p for p in (tmp_path / "in").iterdir()]
+    for kind in KINDS:
+        assert list((out / "documents" / kind.title).rglob("*.docx")), kind.title
+    assert "-回执1" in result.output  # the follow-up sample was accepted
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_demo_runs_again_on_the_same_state(tmp_path: Path) -> None:
+    config = config_file(tmp_path)
+    assert run("--config", str(config), "demo").exit_code == 0
+    again = run("--config", str(config), "demo")
+    assert again.exit_code == 0, again.output
+    # the follow-up names the hazard numbered in this run, not the first one ever
+    followups = sorted((tmp_path / "out" / "documents" / "事故隐患整改回执").rglob("*.docx"))
+    assert len(followups) == 2 and followups[0].name[:12] != followups[1].name[:12]

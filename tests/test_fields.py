@@ -8,6 +8,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from forms.fields import (
+    UNBOUNDED_TEXT,
     Bool,
     Choice,
     Date,
@@ -19,6 +20,7 @@ from forms.fields import (
     Money,
     Multi,
     Phone,
+    Serial,
     Text,
     id_check_char,
     id_gender,
@@ -287,3 +289,36 @@ def test_department_checks_the_configured_list() -> None:
     assert parse(field, "运行部", ctx=WithDepartments()) == "运行部"
     assert "运行部、检修部" in refusal(field, "财务部", ctx=WithDepartments())
     assert parse(field, "财务部") == "财务部"  # no list configured: any name
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("YH-2026-0001", "YH-2026-0001"),
+        ("yh-2026-1", "YH-2026-0001"),
+        ("YH－2026－0012", "YH-2026-0012"),
+        (" YH 2026 0003 ", "YH-2026-0003"),
+        ("YH20260004", "YH-2026-0004"),
+    ],
+)
+def test_serial_accepts_what_is_copied_from_a_notice(value: str, expected: str) -> None:
+    assert parse(Serial("隐患编号", prefix="YH"), value) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["KN-2026-0001", "YH-26-0001", "YH-2026-00001", "隐患1号", 20260001]
+)
+def test_serial_refuses_other_spellings(value: Any) -> None:
+    assert refusal(Serial("隐患编号", prefix="YH"), value) == "应为编号，格式如 YH-2026-0001"
+
+
+def test_serial_is_text_formatted_with_a_hint() -> None:
+    field = Serial("隐患编号", prefix="SG")
+    assert field.text_format and field.describe() == "编号，格式如 SG-2026-0001"
+
+
+def test_open_ended_text_length_says_at_least() -> None:
+    field = Text("事故经过", length=(20, UNBOUNDED_TEXT))
+    assert refusal(field, "一" * 19) == "应为不少于20个字（现为19个字）"
+    assert field.describe() == "不少于20个字"
+    assert refusal(Text("姓名", length=(2, 20)), "张") == "应为2至20个字（现为1个字）"

@@ -2,70 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 import pytest
 
 from forms import get_kind
 from forms.samples import fictional_id
-from pipeline.job import Location, RawForm, RawValue
-from pipeline.validate import validate
+from tests.rules import Checker, Ctx
 
 KIND = get_kind("hardship")
-TODAY = date(2026, 6, 15)
-
-
-class Ctx:
-    today = TODAY
-    now = datetime(2026, 6, 15, 10, 30)
-
-    def __init__(self, **settings: Any) -> None:
-        self.settings = {"subsidy_cap": Decimal("20000"), "departments": ()} | settings
-
-    def record(self, serial: str) -> None:
-        return None
-
-    def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
-        return []
-
-
-def raw_form(values: dict[str, Any]) -> RawForm:
-    raw = RawForm()
-    for spec in KIND.model.field_defs():
-        value = values.get(spec.key)
-        if spec.is_table:
-            raw.tables[spec.key] = [
-                {k: RawValue(v, Location(f"{spec.key}[{i}].{k}")) for k, v in row.items()}
-                for i, row in enumerate(value or [])
-            ]
-            raw.table_locations[spec.key] = Location(spec.key)
-        else:
-            raw.fields[spec.key] = RawValue(value, Location(f"cell-{spec.key}"))
-    return raw
+CHECK = Checker(KIND)
 
 
 def sample(**changes: Any) -> dict[str, Any]:
-    return KIND.samples(TODAY)[0].values | changes
+    return CHECK.sample(**changes)
 
 
 def problems(values: dict[str, Any], **settings: Any) -> list[str]:
-    _, found = validate(KIND.model, raw_form(values), Ctx(**settings))
-    return [p.sentence() for p in found]
+    return CHECK.problems(values, Ctx(**settings))
 
 
 def only_problem(values: dict[str, Any], **settings: Any) -> str:
-    found = problems(values, **settings)
-    assert len(found) == 1, found
-    return found[0]
+    return CHECK.only_problem(values, Ctx(**settings))
 
 
 def test_the_sample_passes() -> None:
-    form, found = validate(KIND.model, raw_form(sample()), Ctx())
-    assert found == []
-    assert form is not None
-    assert form.hardship_causes == ["因病", "子女就学"]  # type: ignore[attr-defined]
+    assert problems(sample()) == []
+    form = CHECK.form(sample())
+    assert form.hardship_causes == ["因病", "子女就学"]
 
 
 @pytest.mark.parametrize(

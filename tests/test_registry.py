@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from forms import KINDS
+from forms import KINDS, get_kind
 from forms.base import FormKind
 from pipeline import records
+from pipeline.cli import main
 from pipeline.engine import BatchResult, collect, open_runtime, process_batch
 from pipeline.render import ENVIRONMENT, full_context, load_template
-from pipeline.samples import write_samples
+from pipeline.samples import run_samples, sample_rounds
 from tests.conftest import NOW, Workspace, make_config
 
 KIND_IDS = [kind.key for kind in KINDS]
@@ -24,10 +25,15 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Worksp
     root = tmp_path_factory.mktemp("registry")
     config = make_config(root)
     rt = open_runtime(config, clock=lambda: NOW)
-    for kind in KINDS:
-        write_samples(kind, config, kind.samples(NOW.date()), config.folders.inbox / kind.key)
-    result = process_batch(collect([config.folders.inbox]), rt)
-    yield Workspace(root, config, rt), result
+    inbox = config.folders.inbox
+    run = run_samples(
+        config,
+        NOW.date(),
+        inbox,
+        lambda: process_batch(collect([inbox]), rt),
+        per_kind_folders=True,
+    )
+    yield Workspace(root, config, rt), BatchResult(jobs=run.jobs)
     rt.close()
 
 
@@ -73,7 +79,7 @@ def test_template_variables_are_all_supplied(
 
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
 def test_every_register_column_maps_to_a_value(kind: FormKind) -> None:
-    for register in kind.registers:
+    for register in (*kind.registers, *(listing.register for listing in kind.listings)):
         for column in register.columns:
             assert register.value_types.get(column.key) or kind.value_type(column.key), (
                 f"{register.title}: column {column.key!r} is neither a field nor a derived value"
@@ -95,3 +101,30 @@ def test_documents_exist_for_every_accepted_sample(
                 kind.documents
             )
             assert all(p.stat().st_size > 0 for p in job.documents)
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
+def test_a_child_kind_names_a_parent_kind_and_its_key(kind: FormKind) -> None:
+    if kind.parent is None:
+        return
+    parent = get_kind(kind.parent.kind)
+    assert parent.serial_prefix, "a parent must have serials for its children to name"
+    assert kind.parent.key in {spec.key for spec in kind.model.field_defs()}
+    assert KINDS.index(parent) < KINDS.index(kind), "the batch must number the parent first"
+    assert [k.key for k in sample_rounds()[0]] == [k.key for k in KINDS if k.parent is None]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
+def test_listing_commands_are_unique_and_documented(kind: FormKind) -> None:
+    commands = [listing.command for k in KINDS for listing in k.listings]
+    assert len(commands) == len(set(commands))
+    for listing in kind.listings:
+        assert listing.help and listing.empty and listing.command in main.commands
+
+
+def test_every_kind_has_an_accepted_sample_in_the_batch(
+    processed: tuple[Workspace, BatchResult],
+) -> None:
+    _, result = processed
+    accepted = {job.kind.key for job in result.jobs if job.outcome == "accepted" and job.kind}
+    assert accepted == set(KIND_IDS)

@@ -5,17 +5,21 @@ from __future__ import annotations
 import io
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from forms import KINDS, get_kind
+from forms.base import FormKind
 from pipeline import xlsx_form
 from pipeline.blank_xlsx import KIND_SHEET, build_blank_xlsx
 from pipeline.config import Config
+from pipeline.job import RawForm
 from pipeline.validate import validate
 from tests.conftest import SOFFICE, Workspace, needs_soffice
+from tests.rules import Ctx
 
 HARDSHIP = get_kind("hardship")
 
@@ -117,18 +121,25 @@ def without_defined_names(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def test_label_fallback_reads_the_same_values(ws: Workspace) -> None:
-    data = ws.xlsx("hardship")
-    by_name = xlsx_form.read(data, HARDSHIP)
-    by_label = xlsx_form.read(without_defined_names(data), HARDSHIP)
+def table_values(raw: RawForm) -> dict[str, list[dict[str, Any]]]:
+    return {
+        key: [{k: c.value for k, c in row.items()} for row in rows]
+        for key, rows in raw.tables.items()
+    }
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[kind.key for kind in KINDS])
+def test_label_fallback_reads_the_same_values(ws: Workspace, kind: FormKind) -> None:
+    data = ws.xlsx(kind.key)
+    by_name = xlsx_form.read(data, kind)
+    by_label = xlsx_form.read(without_defined_names(data), kind)
     assert {k: v.value for k, v in by_label.fields.items()} == {
         k: v.value for k, v in by_name.fields.items()
     }
     assert {k: v.where for k, v in by_label.fields.items()} == {
         k: v.where for k, v in by_name.fields.items()
     }
-    rows = [{k: c.value for k, c in r.items()} for r in by_label.tables["family_members"]]
-    assert rows == [{k: c.value for k, c in r.items()} for r in by_name.tables["family_members"]]
+    assert table_values(by_label) == table_values(by_name)
     assert any("已按栏目名称" in note for note in by_label.notes)
 
 
@@ -179,20 +190,42 @@ def libreoffice_roundtrip(data: bytes, tmp_path: Path, suffix: str = "xlsx") -> 
 
 
 @needs_soffice
-def test_a_form_saved_again_by_libreoffice_reads_the_same(ws: Workspace, tmp_path: Path) -> None:
-    data = ws.xlsx("hardship")
+@pytest.mark.parametrize("key", ["hardship", "accident"])  # accident: a table on its own sheet
+def test_a_form_saved_again_by_libreoffice_reads_the_same(
+    ws: Workspace, tmp_path: Path, key: str
+) -> None:
+    kind = get_kind(key)
+    data = ws.xlsx(key)
     saved = libreoffice_roundtrip(data, tmp_path)
     assert saved != data
-    assert xlsx_form.identify(saved, KINDS) is HARDSHIP
-    original, resaved = xlsx_form.read(data, HARDSHIP), xlsx_form.read(saved, HARDSHIP)
-    ctx = _ctx()
-    form_a, problems_a = validate(HARDSHIP.model, original, ctx)
-    form_b, problems_b = validate(HARDSHIP.model, resaved, ctx)
+    assert xlsx_form.identify(saved, KINDS) is kind
+    original, resaved = xlsx_form.read(data, kind), xlsx_form.read(saved, kind)
+    form_a, problems_a = validate(kind.model, original, Ctx())
+    form_b, problems_b = validate(kind.model, resaved, Ctx())
     assert problems_a == problems_b == []
     assert form_a == form_b
 
 
-def _ctx():  # type: ignore[no-untyped-def]
-    from tests.test_hardship import Ctx
-
-    return Ctx()
+@pytest.mark.parametrize(
+    ("kind", "key", "sheet", "rows", "columns"),
+    [
+        ("accident", "injured", "受伤人员", 20, 7),
+        ("fp_pledge", "roster", "育龄人员基础资料", 200, 9),
+    ],
+)
+def test_wide_tables_get_a_sheet_of_their_own(
+    kind: str, key: str, sheet: str, rows: int, columns: int
+) -> None:
+    form = get_kind(kind)
+    wb = load_workbook(io.BytesIO(build_blank_xlsx(form, Config())))
+    ((where, reference),) = wb.defined_names[key].destinations
+    first_col, first_row, last_col, last_row = range_boundaries(reference.replace("$", ""))
+    assert where == sheet and (last_row - first_row + 1, last_col - first_col + 1) == (
+        rows,
+        columns,
+    )
+    own = wb[sheet]
+    assert own.page_setup.orientation == "landscape" and own.print_title_rows == "$5:$5"
+    main = wb[form.title]
+    pointers = [c.value for row in main.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(f"请在“{sheet}”工作表中填写" in text for text in pointers)

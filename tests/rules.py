@@ -1,0 +1,80 @@
+"""Validating a kind's values without files: the rule tests of every kind use these."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from forms.base import FormKind, RecordView
+from pipeline.job import Location, RawForm, RawValue
+from pipeline.validate import validate
+
+TODAY = date(2026, 6, 15)
+NOW = datetime(2026, 6, 15, 10, 30)
+
+
+class Ctx:
+    """A ``FormContext`` with a fixed clock and the accepted records given to it."""
+
+    today = TODAY
+    now = NOW
+
+    def __init__(self, records: dict[str, RecordView] | None = None, **settings: Any) -> None:
+        self.records = records or {}
+        self.settings = {
+            "subsidy_cap": Decimal("20000"),
+            "departments": (),
+            "visit_interval_days": 90,
+        } | settings
+
+    def record(self, serial: str) -> RecordView | None:
+        return self.records.get(serial)
+
+    def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
+        return []
+
+
+def raw_form(kind: FormKind, values: dict[str, Any]) -> RawForm:
+    """Values as a reader would hand them over, each at a location named after its key."""
+    raw = RawForm()
+    for spec in kind.model.field_defs():
+        value = values.get(spec.key)
+        if spec.is_table:
+            raw.tables[spec.key] = [
+                {
+                    c.key: RawValue(row.get(c.key), Location(f"{spec.key}[{i}].{c.key}"))
+                    for c in spec.columns
+                }
+                for i, row in enumerate(value or [])
+            ]
+            raw.table_locations[spec.key] = Location(spec.key)
+        else:
+            raw.fields[spec.key] = RawValue(value, Location(f"cell-{spec.key}"))
+    return raw
+
+
+class Checker:
+    """Validates changed copies of one of a kind's samples."""
+
+    def __init__(self, kind: FormKind, index: int = 0, ctx: Ctx | None = None) -> None:
+        self.kind = kind
+        self.index = index
+        self.ctx = ctx or Ctx()
+
+    def sample(self, **changes: Any) -> dict[str, Any]:
+        return self.kind.samples(TODAY)[self.index].values | changes
+
+    def problems(self, values: dict[str, Any], ctx: Ctx | None = None) -> list[str]:
+        _, found = validate(self.kind.model, raw_form(self.kind, values), ctx or self.ctx)
+        return [p.sentence() for p in found]
+
+    def only_problem(self, values: dict[str, Any], ctx: Ctx | None = None) -> str:
+        found = self.problems(values, ctx)
+        assert len(found) == 1, found
+        return found[0]
+
+    def form(self, values: dict[str, Any], ctx: Ctx | None = None) -> Any:
+        form, found = validate(self.kind.model, raw_form(self.kind, values), ctx or self.ctx)
+        assert form is not None, [p.sentence() for p in found]
+        return form

@@ -1,0 +1,203 @@
+"""Every rule of SPEC §3.4 (工伤事故调查表), the 四不放过 gate and the report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import docx
+import pytest
+
+from forms import get_kind
+from forms.accident import CATEGORIES
+from tests.conftest import Workspace, docx_text, register_rows
+from tests.rules import NOW, TODAY, Checker, Ctx
+
+KIND = get_kind("accident")
+CHECK = Checker(KIND)
+FOUR_NOS = ("cause_identified", "responsible_handled", "measures_implemented", "people_educated")
+
+
+def sample(**changes: Any) -> dict[str, Any]:
+    return CHECK.sample(**changes)
+
+
+def injured(*degrees: str) -> list[dict[str, Any]]:
+    return [{"injured_name": f"钱示例{i}", "injury_degree": d} for i, d in enumerate(degrees, 1)]
+
+
+def test_the_sample_passes() -> None:
+    assert CHECK.problems(sample()) == []
+
+
+def test_categories_are_the_twenty_of_gb_6441() -> None:
+    assert len(CATEGORIES) == 20 and CATEGORIES[0] == "物体打击" and CATEGORIES[-1] == "其他伤害"
+
+
+@pytest.mark.parametrize(
+    ("key", "good", "bad", "message"),
+    [
+        ("occurred_at", NOW, NOW + timedelta(minutes=1), "不能晚于现在（2026-06-15 10:30）"),
+        ("occurred_at", "2026-06-01 08:15", "2026-06-01", "应填写到具体时刻"),
+        ("category", "中毒和窒息", "高空坠落", "应为以下选项之一：物体打击、车辆伤害"),
+        ("process", "一" * 20, "一" * 19, "应为不少于20个字（现为19个字）"),
+        ("methods", "现场勘察 调查询问当事人", "现场勘察、问话", "“问话”"),
+        ("direct_loss", "1,200.00", "-1", "金额不能为负数"),
+        ("indirect_loss", "0", "一千", "应为金额数字"),
+        ("cause_identified", "☑是", "也许", "应填“是”或“否”"),
+        ("report_date", TODAY, TODAY + timedelta(days=1), "不能晚于今天"),
+    ],
+)
+def test_field_rule(key: str, good: Any, bad: Any, message: str) -> None:
+    today_report = {"report_date": TODAY}  # an accident of today is reported today at the earliest
+    assert CHECK.problems(sample(**today_report | {key: good})) == []
+    assert message in CHECK.only_problem(sample(**today_report | {key: bad}))
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "title",
+        "occurred_at",
+        "location",
+        "department",
+        "category",
+        "injured",
+        "process",
+        "findings_people",
+        "findings_objects",
+        "findings_management",
+        "methods",
+        "direct_cause",
+        "indirect_cause",
+        "direct_loss",
+        "indirect_loss",
+        "responsibility",
+        "measures",
+        *FOUR_NOS,
+        "team",
+        "report_date",
+    ],
+)
+def test_required_fields(key: str) -> None:
+    assert "未填写，此项为必填项" in CHECK.only_problem(sample(**{key: None}))
+
+
+@pytest.mark.parametrize(
+    ("methods", "missing"),
+    [
+        ("现场勘察、技术鉴定", "调查询问当事人"),
+        ("调查询问当事人、模拟试验", "现场勘察"),
+        ("技术鉴定", "现场勘察、调查询问当事人"),
+    ],
+)
+def test_site_survey_and_interviews_go_together(methods: str, missing: str) -> None:
+    assert CHECK.problems(sample(methods="调查询问当事人、现场勘察")) == []
+    sentence = CHECK.only_problem(sample(methods=methods))
+    assert sentence.startswith("「调查方法」") and f"缺少“{missing}”" in sentence
+
+
+def test_report_not_before_the_accident() -> None:
+    occurred = datetime(2026, 6, 10, 23, 50)
+    assert CHECK.problems(sample(occurred_at=occurred, report_date=occurred.date())) == []
+    sentence = CHECK.only_problem(sample(occurred_at=occurred, report_date="2026-06-09"))
+    assert "「报告日期」" in sentence and "不能早于事故发生日期（2026-06-10）" in sentence
+
+
+def test_injured_table_rows() -> None:
+    assert "应有1至20行，现有21行" in CHECK.only_problem(sample(injured=injured(*["轻伤"] * 21)))
+    row = {"injured_name": "钱示例", "injured_age": 15, "injury_degree": "擦伤"}
+    found = CHECK.problems(sample(injured=[row]))
+    assert any("「受伤人员第1行的年龄」" in s and "16至70" in s for s in found)
+    assert any("「受伤人员第1行的伤害程度」" in s and "轻伤、重伤、死亡" in s for s in found)
+    missing_name = CHECK.only_problem(sample(injured=[{"injury_degree": "轻伤"}]))
+    assert "「受伤人员第1行的姓名」" in missing_name
+    negative = CHECK.only_problem(
+        sample(injured=[row | {"injured_age": 30, "injury_degree": "轻伤", "service_years": -1}])
+    )
+    assert "「受伤人员第1行的本工种工龄」" in negative
+
+
+@pytest.mark.parametrize(
+    ("degrees", "severity"),
+    [
+        (("轻伤",), "轻伤事故"),
+        (("轻伤", "重伤", "轻伤"), "重伤事故"),
+        (("重伤", "死亡"), "死亡事故"),
+    ],
+)
+def test_severity_from_the_worst_injury(degrees: tuple[str, ...], severity: str) -> None:
+    derived = KIND.derive(CHECK.form(sample(injured=injured(*degrees))), Ctx())
+    assert derived["severity"] == severity
+    assert derived["injured_count"] == len(degrees)
+    assert derived["deaths"] == degrees.count("死亡")
+
+
+def test_total_loss_is_direct_plus_indirect() -> None:
+    derived = KIND.derive(CHECK.form(sample(direct_loss="16,000", indirect_loss="409.02")), Ctx())
+    assert derived["total_loss"] == Decimal("16409.02")
+
+
+def accept(ws: Workspace, **changes: Any) -> str:
+    ws.drop("事故.xlsx", ws.xlsx("accident", **changes))
+    (job,) = ws.process().jobs
+    assert job.outcome == "accepted", [p.sentence() for p in job.problems]
+    (report,) = ws.outputs("documents")
+    return docx_text(report)
+
+
+def test_report_sections_amounts_and_signature_lines(ws: Workspace) -> None:
+    text = accept(ws, team="吴示例（组长）、郑样例 冯演示", **dict.fromkeys(FOUR_NOS, "是"))
+    assert text.startswith("工伤事故调查报告书")
+    assert "安全生产监督管理部门：" in text
+    for heading in (
+        "一、事故单位概况",
+        "二、事故经过",
+        "三、人员伤亡和直接经济损失",
+        "四、事故原因和性质",
+        "五、责任认定及处理意见",
+        "六、防范和整改措施",
+        "七、“四不放过”落实情况",
+        "八、调查组成员签名",
+    ):
+        assert heading in text
+    assert "直接经济损失38,600.00元（人民币叁万捌仟陆佰元整）" in text
+    assert "合计51,009.50元（人民币伍万壹仟零玖元伍角）" in text
+    assert "该事故为机械伤害重伤事故" in text
+    assert "钱示例 | 男 | 34 | 输煤检修工 | 8 | 左手 | 重伤" in text
+    signatures = docx.Document(str(ws.outputs("documents")[0])).tables[-1]
+    assert [row.cells[0].text for row in signatures.rows] == [
+        "姓名",
+        "吴示例（组长）",
+        "郑样例",
+        "冯演示",
+    ]
+    assert "未结案" not in text and "本事故结案" in text
+
+
+def test_open_items_keep_the_case_open(ws: Workspace) -> None:
+    text = accept(ws, responsible_handled="否", measures_implemented="×")
+    assert "（调查中，未结案）" in text
+    assert "尚未落实：责任人员已处理、整改措施已落实。本事故暂不结案" in text
+    assert "责任人员已处理 | 未落实" in text and "事故原因已查清 | 已落实" in text
+
+
+def test_report_is_addressed_to_the_configured_authority(ws: Workspace) -> None:
+    ws.rt.config = replace(
+        ws.config,
+        organisation=replace(ws.config.organisation, safety_authority="阿拉尔市应急管理局"),
+    )
+    assert "阿拉尔市应急管理局：" in accept(ws)
+
+
+def test_register_row_and_open_highlight(ws: Workspace) -> None:
+    accept(ws)
+    header, rows = register_rows(ws.outbox / "registers" / "工伤事故台账.xlsx")
+    (row,) = [dict(zip(header, r, strict=True)) for r in rows]
+    assert row["编号"] == "SG-2026-0001" and row["事故等级"] == "重伤事故"
+    assert (row["受伤人数"], row["重伤"], row["轻伤"], row["死亡"]) == (2, 1, 1, 0)
+    assert row["经济损失合计（元）"] == pytest.approx(51009.50)
+    assert row["结案状态"] == "调查中" and row["“四不放过”未落实项"] == "整改措施已落实"
+    assert row["发生时间"] == datetime(2026, 6, 6, 14, 20)
