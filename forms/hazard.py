@@ -122,7 +122,6 @@ class Hazard(FormKind):
         "to_congress": Bool("提交职代会审议"),
         "status": Text("整改状态"),
         "overdue": Bool("逾期"),
-        "overdue_days": Integer("逾期天数"),
         "overdue_note": Text("逾期情况"),
         "followup_count": Integer("整改回执份数"),
         "last_completed_date": Date("最近整改完成日期"),
@@ -186,7 +185,6 @@ class Hazard(FormKind):
         return {
             "status": status,
             "overdue": overdue,
-            "overdue_days": late if overdue else 0,
             "overdue_note": f"逾期{late}天" if overdue else "",
         } | _rectification(record)
 

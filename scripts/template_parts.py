@@ -11,7 +11,6 @@ from docx.table import Table
 from pipeline.docx_build import Cell, DocBuilder, label, value
 
 SIGN = "　　　　　　　　年　　月　　日"
-BLANK_DATE = "　　　　年　　月　　日"
 SHORT_DATE = "　　　年　　月　　日"  # fits a 45 mm cell at 12 pt
 # Two label/value pairs a row, or one label with its value across the row.
 QUAD_GRID = [30, 48, 30, 48]
