@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
@@ -22,13 +22,22 @@ from forms.base import FormKind, Listing
 from pipeline.archive import verify_archive
 from pipeline.blank_forms import write_blank_forms
 from pipeline.config import Config, load_config
-from pipeline.engine import BatchResult, Runtime, collect, export_all, open_runtime, process_batch
+from pipeline.engine import (
+    OUTCOMES,
+    BatchResult,
+    Runtime,
+    collect,
+    export_all,
+    open_runtime,
+    process_batch,
+)
 from pipeline.errors import PipelineError
 from pipeline.job import Job
 from pipeline.listing import list_records
+from pipeline.lock import processing_lock
 from pipeline.samples import run_samples
+from pipeline.watch import watch as run_watch
 
-OUTCOMES = {"accepted": "通过", "rejected": "退回", "duplicate": "重复"}
 COLOURS = {"accepted": "green", "rejected": "red", "duplicate": "yellow"}
 console = Console(highlight=False)
 
@@ -53,17 +62,20 @@ def settings(ctx: click.Context, **folders: Path | None) -> Config:
 
 
 @contextmanager
-def runtime(config: Config) -> Iterator[Runtime]:
+def runtime(config: Config, command: str | None = None) -> Iterator[Runtime]:
+    """The runtime. A ``command`` that processes forms or writes the outbox also holds the
+    state folder's lock (one such process at a time); one that only reads does not."""
+    folders = config.folders
     try:
-        rt = open_runtime(config)
+        lock = processing_lock(folders.state, folders.inbox, command) if command else nullcontext()
+        with lock:
+            rt = open_runtime(config)
+            try:
+                yield rt
+            finally:
+                rt.close()
     except PipelineError as exc:
         raise EnvironmentFailure(exc.message) from None
-    try:
-        yield rt
-    except PipelineError as exc:
-        raise EnvironmentFailure(exc.message) from None
-    finally:
-        rt.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -144,7 +156,7 @@ def process(
     if not paths and not folders.inbox.is_dir():
         raise EnvironmentFailure(f"收件箱文件夹不存在或无法访问：{folders.inbox}")
     files = collect(paths or (folders.inbox,), skip=(folders.outbox, folders.state))
-    with runtime(config) as rt:
+    with runtime(config, "process") as rt:
         if not files:
             console.print(f"收件箱中没有待处理的表单：{folders.inbox}")
             export_all(rt)
@@ -152,6 +164,35 @@ def process(
         result = run_batch(rt, files)
     summary(result, folders.outbox)
     sys.exit(0 if result.all_accepted else 1)
+
+
+@main.command()
+@click.option("--inbox", type=FolderOption, help="收件箱文件夹（默认取自配置）")
+@click.option("--outbox", type=FolderOption, help="输出文件夹（默认取自配置）")
+@click.option(
+    "--polling", is_flag=True, help="定时轮询收件箱（网络共享文件夹收不到变化通知时使用）"
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    help="轮询间隔秒数（与 --polling 一起用；默认取自配置 watch.polling_interval_seconds）",
+)
+@click.pass_context
+def watch(
+    ctx: click.Context,
+    inbox: Path | None,
+    outbox: Path | None,
+    polling: bool,
+    interval: float | None,
+) -> None:
+    """作为服务持续监视收件箱：启动时先处理已有的表单，之后每放入一份就处理一份。
+
+    文件复制完成（大小不再变化且能完整打开）后才处理；收件箱暂时无法访问时会等待并重试。
+    按 Ctrl+C 或发送 SIGTERM 停止：手头的表单处理完才退出。日志在状态文件夹的 watch.log 中。
+    """
+    config = settings(ctx, inbox=inbox, outbox=outbox)
+    with runtime(config, "watch") as rt:
+        run_watch(rt, polling, interval, sys.stdout)
 
 
 @main.group("forms")
@@ -194,7 +235,7 @@ def kinds() -> None:
 def registers(ctx: click.Context, outbox: Path | None) -> None:
     """按存储的记录重新导出全部台账（例如台账文件被误删或改动之后）。"""
     config = settings(ctx, outbox=outbox)
-    with runtime(config) as rt:
+    with runtime(config, "registers") as rt:
         for path in export_all(rt):
             console.print(f"已导出：{path}")
 
@@ -225,7 +266,7 @@ def demo(ctx: click.Context) -> None:
     inbox = config.folders.inbox
     inbox.mkdir(parents=True, exist_ok=True)
     console.print(f"把每种表单的示例放入收件箱并处理：{inbox}")
-    with runtime(config) as rt:
+    with runtime(config, "demo") as rt:
         run = run_samples(
             config,
             rt.clock().date(),

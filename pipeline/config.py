@@ -66,6 +66,7 @@ class Limits:
 @dataclass(frozen=True)
 class Watch:
     stability_seconds: float = 2.0
+    incomplete_seconds: float = 600.0
     rescan_seconds: float = 300.0
     polling_interval_seconds: float = 5.0
     register_debounce_seconds: float = 5.0

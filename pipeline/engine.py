@@ -24,16 +24,17 @@ from pipeline.archive import archive_record
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import DamagedFile, Duplicate, FormRejected, InvalidForm, UnknownKind
-from pipeline.files import is_ignored
+from pipeline.files import is_ignored, unique_path
 from pipeline.job import Job
 from pipeline.registers import export_registers
-from pipeline.reject import write_rejection
+from pipeline.reject import returned_name, write_rejection
 from pipeline.render import render_documents
 from pipeline.screen import screen
 from pipeline.store import NewRecord, Store, Submission
 from pipeline.validate import validate
 
 log = logging.getLogger("unionforms")
+OUTCOMES = {"accepted": "通过", "rejected": "退回", "duplicate": "重复"}
 KIND_ORDER = {kind.key: index for index, kind in enumerate(KINDS)}
 
 
@@ -75,12 +76,13 @@ def load(job: Job, rt: Runtime) -> None:
     earlier = rt.store.unfinished(job.sha256, str(job.source))
     if earlier is not None:
         job.submission_id = earlier.id
+        if earlier.record_id is not None:
+            job.record = records.view(rt.store.record_row(earlier.record_id))
         if earlier.outcome is not None:
             job.resumed_stage = "finished"
             job.outcome = earlier.outcome
         elif earlier.record_id is not None:
             job.resumed_stage = "numbered"
-            job.record = records.view(rt.store.record_row(earlier.record_id))
         return
     job.submission_id = rt.store.receive(
         job.sha256, job.name, str(job.source), job.subfolder, job.received_at
@@ -232,16 +234,29 @@ def reject(job: Job, rt: Runtime, error: FormRejected) -> None:
         job.problems = error.problems
     if not job.data and job.source.exists():
         job.data = job.source.read_bytes()
-    job.outputs = write_rejection(job, error, rt.outbox / "rejected")
     if job.submission_id is None:
         job.submission_id = rt.store.receive(
             job.sha256, job.name, str(job.source), job.subfolder, job.received_at
         )
+    job.outputs = write_rejection(job, error, rejection_target(job, rt))
     errors = [p.sentence() for p in job.problems] or [error.message]
     rt.store.finish(
         job.submission_id, job.outcome, errors, [str(p) for p in job.outputs], error.code
     )
     release(job, rt)
+
+
+def rejection_target(job: Job, rt: Runtime) -> Path:
+    """Where the returned original goes, stored before it is written: a rejection redone after
+    a crash rewrites the same files instead of returning the form twice as ``name(2)``."""
+    assert job.submission_id is not None
+    planned = rt.store.planned_rejections()
+    if job.submission_id in planned:
+        return Path(planned[job.submission_id])
+    taken = {Path(path) for path in planned.values()}
+    target = unique_path(rt.outbox / "rejected", returned_name(job.name), taken)
+    rt.store.plan_rejection(job.submission_id, str(target))
+    return target
 
 
 def accept(job: Job, rt: Runtime) -> None:
@@ -281,13 +296,22 @@ class BatchResult:
         return all(job.outcome == "accepted" for job in self.jobs)
 
 
-def process_batch(
-    files: list[tuple[Path, str]], rt: Runtime, on_done: Callable[[Job], None] | None = None
+def process_files(
+    files: list[tuple[Path, str]],
+    rt: Runtime,
+    on_done: Callable[[Job], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> BatchResult:
-    """Process ``(path, subfolder)`` pairs as one batch, then export the registers."""
+    """Process ``(path, subfolder)`` pairs as one batch; the registers are not exported.
+
+    ``should_stop`` is asked before each file: a stop request lets the form in hand finish
+    and leaves the others in the inbox untouched (an intake already recorded resumes later).
+    """
     result = BatchResult()
     ready = []
     for path, subfolder in files:
+        if should_stop():
+            return result
         job = Job(source=path, name=path.name, subfolder=subfolder, received_at=rt.clock())
         result.jobs.append(job)
         if run_stages(job, rt, INTAKE):
@@ -296,12 +320,22 @@ def process_batch(
             on_done(job)
     ready.sort(key=lambda job: KIND_ORDER[job.kind.key] if job.kind else 0)
     for job in ready:
+        if should_stop():
+            break
         if job.resumed_stage == "finished":
             release(job, rt)
         elif run_stages(job, rt, STAGES):
             accept(job, rt)
         if on_done:
             on_done(job)
+    return result
+
+
+def process_batch(
+    files: list[tuple[Path, str]], rt: Runtime, on_done: Callable[[Job], None] | None = None
+) -> BatchResult:
+    """Process ``files`` as one batch, then export the registers once."""
+    result = process_files(files, rt, on_done)
     result.registers = export_all(rt)
     return result
 

@@ -42,6 +42,12 @@ class StoreUnavailable(PipelineError):
     code = "store"
 
 
+class Busy(PipelineError):
+    """Another unionforms process is working on the same state folder."""
+
+    code = "busy"
+
+
 class FormRejected(PipelineError):
     """A submitted file cannot be accepted; it is returned with a report."""
 

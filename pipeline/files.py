@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 
 # Office (~$x.xlsx), LibreOffice (.~lock.x.xlsx#), WPS (.~x.xlsx, ~x.tmp) and system files.
@@ -16,6 +16,7 @@ WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", r
 UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 MAX_NAME_BYTES = 150
 PRIVATE_DIR = 0o700
+TEMP_PREFIX = ".~tmp-"
 
 
 def is_ignored(path: Path) -> bool:
@@ -59,16 +60,25 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def temp_name(name: str) -> str:
+    """The fixed temporary name for writing ``name`` (hashed: a long name must still fit)."""
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:16]
+    return f"{TEMP_PREFIX}{digest}{Path(name).suffix[:16]}"
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` durably.
 
     A reader never sees half a file: until the rename, ``target`` is the old file or absent.
+    The temporary name is fixed per target, so a write redone after a crash replaces what
+    the killed attempt left instead of leaving a stray half-written file beside the output.
+    That is safe because one process writes the outbox at a time (``pipeline.lock``).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=".~tmp-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    temp = Path(temp_name)
+    temp = target.with_name(temp_name(target.name))
+    temp.unlink(missing_ok=True)  # never write through whatever a crash or a stranger left
+    os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     try:
         yield temp
         with temp.open("rb+") as handle:
@@ -85,12 +95,12 @@ def write_atomic(target: Path, data: bytes) -> Path:
     return target
 
 
-def unique_path(folder: Path, name: str) -> Path:
-    """``folder/name``, or ``stem(2).ext`` … when that name is taken."""
+def unique_path(folder: Path, name: str, taken: Container[Path] = ()) -> Path:
+    """``folder/name``, or ``stem(2).ext`` … when that name exists or is in ``taken``."""
     candidate = folder / name
     stem, suffix = Path(name).stem, Path(name).suffix
     number = 2
-    while candidate.exists():
+    while candidate.exists() or candidate in taken:
         candidate = folder / f"{stem}({number}){suffix}"
         number += 1
     return candidate

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline import xlsx_form
 from pipeline.errors import FormRejected, InvalidForm
-from pipeline.files import safe_name, unique_path, write_atomic
+from pipeline.files import safe_name, write_atomic
 from pipeline.job import Job, Problem
 
 Marker = Callable[[bytes, list[Problem]], bytes | None]
@@ -42,12 +42,16 @@ def report_text(job: Job, error: FormRejected, marked: Path | None) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def write_rejection(job: Job, error: FormRejected, folder: Path) -> list[Path]:
-    """Write the returned original, the marked copy (when there is one) and the report."""
-    folder.mkdir(parents=True, exist_ok=True)
-    # The original's bytes are kept; its name is bounded so "<stem>.错误说明.txt" still fits.
-    name = safe_name(Path(job.name).stem, 120) + Path(job.name).suffix[:10]
-    original = write_atomic(unique_path(folder, name), job.data)
+def returned_name(name: str) -> str:
+    """The returned original's name: bounded, so "<stem>.错误说明.txt" beside it still fits."""
+    return safe_name(Path(name).stem, 120) + Path(name).suffix[:10]
+
+
+def write_rejection(job: Job, error: FormRejected, original: Path) -> list[Path]:
+    """Write the returned original to ``original``, the marked copy (when there is one) and
+    the report beside it. The original's bytes are kept, byte for byte."""
+    folder = original.parent
+    write_atomic(original, job.data)
     outputs = [original]
     marked = None
     marker = MARKERS.get(job.fmt)

@@ -199,6 +199,20 @@ class Store:
     def set_kind(self, submission_id: int, kind: str) -> None:
         self.db.execute("UPDATE submissions SET kind = ? WHERE id = ?", (kind, submission_id))
 
+    def plan_rejection(self, submission_id: int, original: str) -> None:
+        """Record where the returned original will go before anything is written there."""
+        self.db.execute(
+            "UPDATE submissions SET stage = 'rejecting', outputs = ? WHERE id = ?",
+            (to_json([original]), submission_id),
+        )
+
+    def planned_rejections(self) -> dict[int, str]:
+        """Returned originals planned by rejections that a crash interrupted, by submission."""
+        rows = self.db.execute(
+            "SELECT id, outputs FROM submissions WHERE stage = 'rejecting' AND outcome IS NULL"
+        ).fetchall()
+        return {row["id"]: json.loads(row["outputs"])[0] for row in rows}
+
     def finish(
         self, submission_id: int, outcome: str, errors: list[str], outputs: list[str], detail: str
     ) -> None:

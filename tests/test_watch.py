@@ -1,0 +1,224 @@
+"""The watcher driven tick by tick on a fake clock: no threads, no sleeping.
+
+What only a real process can show (signals, kill -9, watchdog's events, the lock held by
+another process) is in ``test_watch_service.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from watchdog.events import (
+    FileClosedNoWriteEvent,
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileOpenedEvent,
+)
+
+from pipeline import engine
+from pipeline.config import Folders
+from pipeline.engine import open_runtime, process_files
+from pipeline.errors import Busy
+from pipeline.files import temp_name, write_atomic
+from pipeline.lock import processing_lock
+from pipeline.watch import Hints, Watcher
+from tests.conftest import NOW, Workspace, register_rows
+
+STABLE = 2.0  # the default watch.stability_seconds; the clock is ours, so nothing waits
+LOCK_FILES = ["~$申请.xlsx", ".~lock.申请.xlsx#", "~申请.tmp", "Thumbs.db", "desktop.ini"]
+
+
+@pytest.fixture
+def watcher(ws: Workspace) -> Iterator[Watcher]:
+    w = Watcher(ws.rt)
+    yield w
+    w.close()
+
+
+def register(ws: Workspace) -> list[list[object]]:
+    return register_rows(ws.outbox / "registers" / "困难职工档案台账.xlsx")[1]
+
+
+def test_a_file_written_in_chunks_is_processed_once_and_complete(
+    ws: Workspace, watcher: Watcher
+) -> None:
+    data = ws.xlsx("hardship")
+    path = ws.inbox / "运行部" / "申请.xlsx"
+    path.parent.mkdir()
+    with path.open("wb") as handle:
+        handle.write(data[: len(data) // 2])
+        handle.flush()
+        assert watcher.tick(0) == []
+        # Unchanged for longer than the stability delay but cut off: still being copied.
+        assert watcher.tick(10) == [] and watcher.tick(20) == []
+        handle.write(data[len(data) // 2 :])
+    assert watcher.tick(21) == []  # it changed: the wait starts again
+    assert watcher.tick(21 + STABLE / 2) == []
+    (job,) = watcher.tick(21 + STABLE)
+    assert job.outcome == "accepted" and job.subfolder == "运行部"
+    assert job.data == data and not path.exists()
+    assert watcher.tick(40) == [] and watcher.tick(400) == []
+    assert len(register(ws)) == 1 and not ws.outputs("rejected")
+
+
+def test_a_file_that_stays_cut_off_is_returned_in_the_end(ws: Workspace, watcher: Watcher) -> None:
+    data = ws.xlsx("hardship")
+    ws.drop("断了.xlsx", data[: len(data) // 2])
+    give_up = ws.config.watch.incomplete_seconds
+    for now in (0, STABLE, give_up / 2, give_up - 1):
+        assert watcher.tick(now) == []
+    (job,) = watcher.tick(give_up)
+    assert job.outcome == "rejected" and "不完整或已损坏" in job.message
+    assert [p.name for p in ws.outputs("rejected", "*.xlsx")] == ["断了.xlsx"]
+
+
+def test_a_file_left_in_the_inbox_is_not_queued_again_until_it_changes(
+    ws: Workspace, watcher: Watcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A share may refuse to delete a processed file; it must not be processed every round.
+    monkeypatch.setattr(engine, "release", lambda job, rt: None)
+    path = ws.drop("申请.xlsx", ws.xlsx("hardship"))
+    watcher.tick(0)
+    assert [job.outcome for job in watcher.tick(STABLE)] == ["accepted"]
+    for now in (STABLE * 2, 100, 1000):
+        assert watcher.tick(now) == []
+    path.write_bytes(ws.xlsx("hardship", 1))
+    watcher.tick(1001)
+    (job,) = watcher.tick(1001 + STABLE)
+    assert job.outcome == "accepted" and job.record and job.record.serial == "KN-2026-0002"
+
+
+def test_lock_files_and_an_outbox_inside_the_inbox_are_left_alone(ws: Workspace) -> None:
+    inbox = ws.inbox
+    folders = Folders(inbox=inbox, outbox=inbox / "outbox", state=inbox / "state")
+    rt = open_runtime(replace(ws.config, folders=folders), clock=lambda: NOW)
+    watcher = Watcher(rt)
+    try:
+        for name in LOCK_FILES:
+            ws.drop(name, b"lock")
+        ws.drop("退回.xlsx", ws.xlsx("hardship", phone="1"))
+        ws.drop("申请.xlsx", ws.xlsx("hardship"), subfolder="运行部")
+        watcher.tick(0)
+        outcomes = sorted(job.outcome for job in watcher.tick(STABLE))
+        for now in (STABLE * 2, STABLE * 3, 1000):
+            assert watcher.tick(now) == []  # rejected copies in outbox/ are not new forms
+    finally:
+        watcher.close()
+        rt.close()
+    assert outcomes == ["accepted", "rejected"]
+    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == sorted(LOCK_FILES)
+    assert (inbox / "outbox" / "rejected" / "退回.xlsx").exists()
+
+
+def test_a_burst_writes_the_registers_a_few_times_not_once_per_form(
+    ws: Workspace, watcher: Watcher
+) -> None:
+    debounce = ws.config.watch.register_debounce_seconds
+    watcher.tick(0)  # the export at start: a crash may have left the registers behind
+    assert watcher.exports == 1
+    forms = 12
+    for number in range(forms):  # one form arriving every half second
+        now = 1 + number * 0.5
+        ws.drop(f"申请{number}.xlsx", ws.xlsx("hardship", address=f"阿拉尔市示例路{number}号"))
+        watcher.tick(now)
+    now += STABLE
+    watcher.tick(now)
+    assert not list(ws.inbox.iterdir())
+    now += debounce
+    watcher.tick(now)
+    assert 2 <= watcher.exports <= 1 + forms * 0.5 / debounce + 2
+    assert len(register(ws)) == forms
+
+
+def test_a_missing_inbox_is_retried_with_growing_pauses_and_taken_up_again(
+    ws: Workspace, watcher: Watcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "unionforms")
+    shutil.rmtree(ws.inbox)
+    now, pauses = 0.0, []
+    for _ in range(10):
+        assert watcher.tick(now) == []
+        pauses.append(watcher.next_wake(now))
+        assert watcher.tick(now + pauses[-1] / 2) == []  # too early: nothing is even tried
+        now += pauses[-1]
+    assert pauses[:4] == [1, 2, 4, 8] and pauses[-1] == 60  # backs off, never spins
+    assert sum("收件箱无法访问" in r.message for r in caplog.records) == 1
+    ws.drop("申请.xlsx", ws.xlsx("hardship"))
+    watcher.tick(now)
+    (job,) = watcher.tick(now + STABLE)
+    assert job.outcome == "accepted"
+    assert any("收件箱已恢复" in r.message for r in caplog.records)
+
+
+def test_an_error_in_a_round_is_logged_and_retried(
+    ws: Workspace, watcher: Watcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws.drop("申请.xlsx", ws.xlsx("hardship"))
+    monkeypatch.setattr(engine, "render_documents", lambda *a, **k: 1 / 0)
+    watcher.tick(0)
+    assert watcher.tick(STABLE) == [] and watcher.next_wake(STABLE) == 1
+    monkeypatch.undo()
+    (job,) = watcher.tick(STABLE + 1)
+    assert job.outcome == "accepted" and job.record and job.record.serial == "KN-2026-0001"
+
+
+def test_a_stop_request_finishes_the_form_in_hand_and_leaves_the_rest(ws: Workspace) -> None:
+    for number in range(3):
+        ws.drop(f"申请{number}.xlsx", ws.xlsx("hardship", address=f"示例路{number}号"))
+    files = engine.collect([ws.inbox])
+    finished: list[str] = []
+    result = process_files(
+        files, ws.rt, lambda job: finished.append(job.name), lambda: bool(finished)
+    )
+    assert [job.outcome for job in result.jobs if job.outcome] == ["accepted"]
+    assert len(list(ws.inbox.iterdir())) == 2 and len(ws.outputs("documents")) == 2
+    later = process_files(engine.collect([ws.inbox]), ws.rt)
+    assert [job.outcome for job in later.jobs] == ["accepted", "accepted"]
+    serials = sorted(job.record.serial for job in [*result.jobs, *later.jobs] if job.record)
+    assert serials == ["KN-2026-0001", "KN-2026-0002", "KN-2026-0003"]
+
+
+def test_only_news_about_forms_wakes_the_watcher(ws: Workspace) -> None:
+    woken: list[int] = []
+    outbox, state = ws.outbox, ws.config.folders.state
+    hints = Hints(lambda: woken.append(1), (outbox, state))
+    quiet = [
+        FileOpenedEvent(str(ws.inbox / "a.xlsx")),  # our own reading
+        FileClosedNoWriteEvent(str(ws.inbox / "a.xlsx")),
+        FileCreatedEvent(str(ws.inbox / "~$a.xlsx")),
+        FileModifiedEvent(str(ws.inbox / ".~lock.a.xlsx#")),
+        FileCreatedEvent(str(outbox / "rejected" / "a.xlsx")),
+        FileModifiedEvent(str(state / "watch.log")),
+    ]
+    for event in quiet:
+        hints.dispatch(event)
+    assert woken == []
+    hints.dispatch(FileCreatedEvent(str(ws.inbox / "运行部" / "a.xlsx")))
+    hints.dispatch(FileMovedEvent(str(ws.inbox / "~$tmp"), str(ws.inbox / "a.xlsx")))
+    assert len(woken) == 2
+
+
+def test_one_process_per_state_folder(tmp_path: Path) -> None:
+    state, inbox = tmp_path / "state", tmp_path / "inbox"
+    with processing_lock(state, inbox, "watch"):
+        with pytest.raises(Busy) as refused, processing_lock(state, inbox, "process"):
+            pass
+        assert "已有另一个 unionforms 进程（watch，进程号" in refused.value.message
+        assert str(inbox) in refused.value.message
+    with processing_lock(state, inbox, "process"):  # released on leaving the block
+        pass
+
+
+def test_a_write_redone_after_a_crash_replaces_the_stray_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "KN-2026-0001-困难职工档案表.docx"
+    stray = tmp_path / temp_name(target.name)
+    stray.write_bytes(b"half a document")
+    write_atomic(target, b"the whole document")
+    assert target.read_bytes() == b"the whole document"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
