@@ -36,7 +36,7 @@ from pipeline.job import Job
 from pipeline.listing import list_records
 from pipeline.lock import processing_lock
 from pipeline.samples import run_samples
-from pipeline.watch import watch as run_watch
+from pipeline.service import run_service
 
 COLOURS = {"accepted": "green", "rejected": "red", "duplicate": "yellow"}
 console = Console(highlight=False)
@@ -192,7 +192,7 @@ def watch(
     """
     config = settings(ctx, inbox=inbox, outbox=outbox)
     with runtime(config, "watch") as rt:
-        run_watch(rt, polling, interval, sys.stdout)
+        run_service(rt, polling, interval, sys.stdout)
 
 
 @main.group("forms")

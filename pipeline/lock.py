@@ -69,7 +69,8 @@ def processing_lock(state: Path, inbox: Path, command: str) -> Iterator[None]:
     """Hold the state folder's lock for the block, or raise ``Busy`` naming who holds it."""
     path = private_dir(state) / LOCK_NAME
     # Opened without truncating: until we hold the lock, the note belongs to the holder.
-    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    handle = os.fdopen(os.open(path, flags, 0o600), "r+b")
     try:
         if not _try_lock(handle):
             raise Busy(busy_message(path))

@@ -13,19 +13,14 @@ from __future__ import annotations
 import logging
 import os
 import select
-import signal
 import socket
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from logging.handlers import RotatingFileHandler
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
-from typing import Any, TextIO
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
 
 from pipeline.engine import OUTCOMES, Runtime, collect, export_all, process_files
 from pipeline.files import is_ignored
@@ -33,7 +28,6 @@ from pipeline.job import Job
 from pipeline.stability import StabilityTracker
 
 log = logging.getLogger("unionforms")
-LOG_NAME = "watch.log"
 # Events our own reading causes; they say nothing about new or changed forms.
 QUIET_EVENTS = frozenset({"opened", "closed_no_write", "attrib"})
 HINT_PAUSE = 0.25  # after a hint, let a burst of events settle into one scan
@@ -96,9 +90,11 @@ class Watcher:
     def tick(self, now: float | None = None) -> list[Job]:
         """Scan the inbox, process what is ready, export the registers when due."""
         now = self.clock() if now is None else now
-        if now < self.retry_at or not self._inbox_present(now):
+        if now < self.retry_at:
             return []
         try:
+            if not self._inbox_present(now):
+                return []
             files = collect([self.inbox], skip=self.skip)
             self.last_scan = now
             jobs = self._process(self.tracker.ready(files, now), now)
@@ -107,6 +103,8 @@ class Watcher:
         except Exception:  # a service keeps going: say what happened, wait, try again
             log.exception("处理时出错，%.0f秒后重试", self.retry_delay)
             self._retry_later(now)
+            if self.dirty_since is None:  # forms may have been finished before the error
+                self.dirty_since = now
             return []
         self.retry_delay = RETRY_FIRST
         return jobs
@@ -248,56 +246,3 @@ def report(job: Job) -> None:
     if job.outcome:
         detail = job.record.ident if job.record and job.outcome == "accepted" else job.message
         log.info("%s  %s  %s", job.display_name, OUTCOMES.get(job.outcome, job.outcome), detail)
-
-
-@contextmanager
-def stop_on_signals(watcher: Watcher) -> Iterator[None]:
-    """Ctrl+C and SIGTERM let the form in hand finish, then stop; a second Ctrl+C stops at
-    once (the store resumes that form on the next start).
-
-    The handler only sets a flag, and the wake-up fd makes the sleeping ``select`` return.
-    """
-
-    def request_stop(signum: int, frame: Any) -> None:
-        if watcher.stopping and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        watcher.stopping = True
-        log.info("收到停止信号：处理完手头的表单后退出")
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    old_fd = signal.set_wakeup_fd(watcher.wakeup_fileno, warn_on_full_buffer=False)
-    try:
-        yield
-    finally:
-        signal.set_wakeup_fd(old_fd)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def log_to(state: Path, console: TextIO) -> None:
-    """Everything into ``state/watch.log``; the form lines and notices also on the console."""
-    logger = logging.getLogger("unionforms")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    file_handler = RotatingFileHandler(
-        state / LOG_NAME, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-    )
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    console_handler = logging.StreamHandler(console)
-    console_handler.setFormatter(logging.Formatter("%(asctime)s  %(message)s", "%Y-%m-%d %H:%M:%S"))
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
-    logger.addHandler(file_handler)
-    logger.addHandler(console_handler)
-
-
-def watch(rt: Runtime, polling: bool, interval: float | None, console: TextIO) -> None:
-    """Run the service until Ctrl+C or SIGTERM."""
-    log_to(rt.config.folders.state, console)
-    seconds = interval or rt.config.watch.polling_interval_seconds
-    watcher = Watcher(rt, (lambda: PollingObserver(timeout=seconds)) if polling else Observer)
-    mode = f"每{seconds:g}秒轮询一次" if polling else "接收文件系统的变化通知"
-    log.info("开始监视收件箱：%s（%s）；按 Ctrl+C 停止", watcher.inbox, mode)
-    with stop_on_signals(watcher):
-        watcher.run()

@@ -318,6 +318,44 @@ def test_resume_after_a_crash_before_the_file_left_the_inbox(ws: Workspace, monk
     assert not (ws.inbox / "a.xlsx").exists() and not ws.outputs("rejected")
 
 
+def test_a_rejection_redone_after_a_crash_returns_the_form_once(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pipeline import engine
+
+    ws.drop("a.xlsx", ws.xlsx("hardship", phone="1"))
+    real_write = engine.write_rejection
+
+    def write_then_crash(*args):  # type: ignore[no-untyped-def]
+        real_write(*args)
+        raise KeyboardInterrupt  # killed after writing, before the store recorded it
+
+    monkeypatch.setattr(engine, "write_rejection", write_then_crash)
+    with pytest.raises(KeyboardInterrupt):
+        ws.process()
+    monkeypatch.undo()
+    (job,) = ws.process().jobs
+    assert job.outcome == "rejected" and not (ws.inbox / "a.xlsx").exists()
+    assert [p.name for p in ws.outputs("rejected")] == ["a.xlsx", "a.标注.xlsx", "a.错误说明.txt"]
+
+
+def test_a_planned_rejection_keeps_its_name(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pipeline import engine
+
+    first = ws.drop("a.xlsx", ws.xlsx("hardship", phone="1"), subfolder="运行部")
+
+    def crash(*args):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt  # killed after choosing the name, before writing
+
+    monkeypatch.setattr(engine, "write_rejection", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ws.process()
+    monkeypatch.undo()
+    second = ws.drop("a.xlsx", ws.xlsx("hardship", phone="2"))  # at the top: comes first
+    first_data, second_data = first.read_bytes(), second.read_bytes()
+    assert [job.outcome for job in ws.process().jobs] == ["rejected", "rejected"]
+    assert (ws.outbox / "rejected" / "a.xlsx").read_bytes() == first_data
+    assert (ws.outbox / "rejected" / "a(2).xlsx").read_bytes() == second_data
+
+
 def test_a_file_changed_while_processed_stays_in_the_inbox(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from pipeline import engine
 

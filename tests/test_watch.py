@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from watchdog.events import (
     FileClosedNoWriteEvent,
     FileCreatedEvent,
@@ -22,6 +23,7 @@ from watchdog.events import (
 )
 
 from pipeline import engine
+from pipeline.cli import main
 from pipeline.config import Folders
 from pipeline.engine import open_runtime, process_files
 from pipeline.errors import Busy
@@ -213,6 +215,17 @@ def test_one_process_per_state_folder(tmp_path: Path) -> None:
         assert str(inbox) in refused.value.message
     with processing_lock(state, inbox, "process"):  # released on leaving the block
         pass
+
+
+def test_process_refuses_to_run_beside_a_watcher(ws: Workspace, tmp_path: Path) -> None:
+    config = tmp_path / "unionforms.toml"
+    config.write_text('[folders]\ninbox = "in"\nstate = "st"\n', encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "申请.xlsx").write_bytes(ws.xlsx("hardship"))
+    with processing_lock(tmp_path / "st", tmp_path / "in", "watch"):
+        result = CliRunner().invoke(main, ["--config", str(config), "process"])
+    assert result.exit_code == 2 and "已有另一个 unionforms 进程（watch" in result.output
+    assert (tmp_path / "in" / "申请.xlsx").exists()
 
 
 def test_a_write_redone_after_a_crash_replaces_the_stray_temporary_file(tmp_path: Path) -> None:
