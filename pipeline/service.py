@@ -25,7 +25,7 @@ def stop_on_signals(watcher: Watcher) -> Iterator[None]:
     """Ctrl+C and SIGTERM let the form in hand finish, then stop; a second Ctrl+C stops at
     once (the store resumes that form on the next start).
 
-    The handler only sets a flag, and the wake-up fd makes the sleeping ``select`` return.
+    The handler sets a flag and says so; the wake-up fd makes the sleeping ``select`` return.
     """
 
     def request_stop(signum: int, frame: Any) -> None:

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     released_at TEXT
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
+CREATE INDEX IF NOT EXISTS submissions_rejecting ON submissions(id) WHERE stage = 'rejecting';
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
