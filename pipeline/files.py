@@ -11,7 +11,13 @@ from pathlib import Path
 
 # Office (~$x.xlsx), LibreOffice (.~lock.x.xlsx#), WPS (.~x.xlsx, ~x.tmp) and system files.
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"})
-IGNORED_PATTERN = re.compile(r"^(~\$|\.~|~.*\.tmp$|\._)|\.(tmp|part|crdownload|partial)$|#$", re.I)
+IGNORED_PATTERN = re.compile(
+    r"^(~\$|\.~|~.*\.tmp$|\._)|\.(tmp|part|crdownload|partial)$|#$"
+    # Excel saves into a temporary file named by eight hex digits with no extension, then
+    # renames it over the workbook: a clerk saving straight into the inbox makes one.
+    r"|^[0-9A-F]{8}$",
+    re.I,
+)
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.I)
 UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 MAX_NAME_BYTES = 150
