@@ -7,12 +7,16 @@ from pathlib import Path
 
 from forms import KINDS
 from forms.base import FormKind
+from pipeline.blank_docx import build_blank_docx
 from pipeline.blank_xlsx import build_blank_xlsx
 from pipeline.config import Config
 from pipeline.errors import ConfigError
 from pipeline.files import safe_name, write_atomic
 
-BUILDERS: dict[str, Callable[[FormKind, Config], bytes]] = {"xlsx": build_blank_xlsx}
+BUILDERS: dict[str, Callable[[FormKind, Config], bytes]] = {
+    "xlsx": build_blank_xlsx,
+    "docx": build_blank_docx,
+}
 
 
 def write_blank_forms(config: Config, folder: Path) -> list[Path]:

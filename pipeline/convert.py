@@ -23,7 +23,12 @@ NO_SOFFICE = (
 
 
 def find_soffice(command: str = "soffice") -> str | None:
-    return shutil.which(command) or shutil.which("libreoffice")
+    """The LibreOffice executable; ``libreoffice`` stands in for ``soffice`` only when the
+    configuration did not name a command of its own."""
+    found = shutil.which(command)
+    if found is None and command == "soffice":
+        found = shutil.which("libreoffice")
+    return found
 
 
 class Converter:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import docx
 from docx.document import Document as DocumentObject
+from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -20,9 +21,23 @@ from docx.shared import Mm
 from docx.table import Table, _Cell
 
 from pipeline.config import Fonts
-from pipeline.docx_style import define_styles, page_setup
+from pipeline.docx_style import define_styles, orient, page_setup
 
-TEXT_WIDTH_MM = 210 - 28 - 26
+# w:tcPr children that must follow w:shd (ECMA-376 CT_TcPr sequence); Word may refuse a file
+# whose cell properties are out of order.
+AFTER_SHADING = (
+    "w:noWrap",
+    "w:tcMar",
+    "w:textDirection",
+    "w:tcFitText",
+    "w:vAlign",
+    "w:hideMark",
+    "w:headers",
+    "w:cellIns",
+    "w:cellDel",
+    "w:cellMerge",
+    "w:tcPrChange",
+)
 
 
 @dataclass(frozen=True)
@@ -60,8 +75,12 @@ class DocBuilder:
         self.document: DocumentObject = docx.Document()
         define_styles(self.document, fonts)
         page_setup(self.document, landscape)
-        self.text_width = Mm(297 - 28 - 26) if landscape else Mm(TEXT_WIDTH_MM)
+        self.text_width = orient(self.document.sections[0], landscape)
         self._first = True
+
+    def section(self, landscape: bool) -> None:
+        """Go on in a new section on a new page, e.g. landscape for a wide table."""
+        self.text_width = orient(self.document.add_section(WD_SECTION.NEW_PAGE), landscape)
 
     def paragraph(self, text: str = "", style: str = "UF Body", align: str = "") -> None:
         if self._first and self.document.paragraphs and not self.document.paragraphs[0].text:
@@ -148,13 +167,16 @@ def _write_cell(cell: _Cell, spec: Cell, document: DocumentObject) -> None:
         WD_CELL_VERTICAL_ALIGNMENT.TOP if spec.height_mm else WD_CELL_VERTICAL_ALIGNMENT.CENTER
     )
     if spec.label:
-        _shade(cell, "EDEDED")
+        shade(cell, "EDEDED")
 
 
-def _shade(cell: _Cell, colour: str) -> None:
+def shade(cell: _Cell, colour: str) -> None:
+    """Fill a cell with ``colour`` (hex RGB), replacing any shading it had."""
     properties = cell._tc.get_or_add_tcPr()
+    for old in properties.findall(qn("w:shd")):
+        properties.remove(old)
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), colour)
-    properties.append(shading)
+    properties.insert_element_before(shading, *AFTER_SHADING)

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import cast
 
 from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.section import Section
+from docx.shared import Length, Mm, Pt
 from docx.styles.style import BaseStyle, ParagraphStyle
 from docx.text.paragraph import Paragraph
 
@@ -103,9 +105,7 @@ def define_styles(document: DocumentObject, fonts: Fonts) -> None:
 def page_setup(document: DocumentObject, landscape: bool = False) -> None:
     """A4 with the GB/T 9704 margins and ``— n —`` page numbers, odd right, even left."""
     section = document.sections[0]
-    section.page_width, section.page_height = (
-        (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
-    )
+    orient(section, landscape)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(20)
@@ -113,6 +113,15 @@ def page_setup(document: DocumentObject, landscape: bool = False) -> None:
     style = cast(ParagraphStyle, document.styles["UF Page Number"])
     _page_number(section.footer.paragraphs[0], style, WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(section.even_page_footer.paragraphs[0], style, WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def orient(section: Section, landscape: bool) -> Length:
+    """Turn an A4 section portrait or landscape; returns the width left for text."""
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (
+        (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    )
+    return Mm((297 if landscape else 210) - 28 - 26)
 
 
 def _page_number(

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from forms import KINDS, get_kind
-from pipeline import records, xlsx_form
+from pipeline import docx_form, records, xlsx_form
 from pipeline.archive import archive_record
 from pipeline.config import Config
 from pipeline.convert import Converter
@@ -109,8 +109,8 @@ def screen_file(job: Job, rt: Runtime) -> None:
     )
 
 
-IDENTIFIERS = {"xlsx": xlsx_form.identify}
-READERS = {"xlsx": xlsx_form.read}
+IDENTIFIERS = {"xlsx": xlsx_form.identify, "docx": docx_form.identify}
+READERS = {"xlsx": xlsx_form.read, "docx": docx_form.read}
 
 
 def identify(job: Job, rt: Runtime) -> None:

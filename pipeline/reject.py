@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline import xlsx_form
+from pipeline import docx_form, xlsx_form
 from pipeline.errors import FormRejected, InvalidForm
 from pipeline.files import safe_name, write_atomic
 from pipeline.job import Job, Problem
 
 Marker = Callable[[bytes, list[Problem]], bytes | None]
-MARKERS: dict[str, Marker] = {"xlsx": xlsx_form.mark}
+MARKERS: dict[str, Marker] = {"xlsx": xlsx_form.mark, "docx": docx_form.mark}
 MARK_NOTES = {
     "xlsx": "出错的单元格已标红并附批注",
     "docx": "出错的内容已标红并附批注",

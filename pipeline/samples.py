@@ -1,27 +1,33 @@
 """Filled forms made from the blank forms and a kind's example values (demo and tests).
 
-Values are written through the workbook's defined names, exactly where a clerk would type
-them, so a sample follows the blank form whenever the form changes. Samples of a kind whose
+Values are written where a clerk would type them: through the workbook's defined names in
+.xlsx, into the cells the .docx reader finds by label, so a sample follows the blank form
+whenever the form changes. Samples of a kind whose
 forms refer to another record (a follow-up to its hazard) are made in a later round, once a
 sample of the parent kind has been accepted and numbered, so they can name its serial.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from docx.table import _Cell
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from forms import KINDS, get_kind
 from forms.base import FormKind, RecordView
 from forms.samples import Sample
+from pipeline import docx_form
+from pipeline.blank_docx import build_blank_docx
 from pipeline.blank_xlsx import build_blank_xlsx
 from pipeline.config import Config
 from pipeline.files import safe_name
@@ -64,14 +70,80 @@ def fill_xlsx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
+def typed_text(value: Any) -> str:
+    """A value as a clerk types it into Word: 2026-01-05, 1200.00, 是, 因病、因残."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, list | tuple):
+        return "、".join(typed_text(item) for item in value)
+    return str(value)
+
+
+def type_into(cell: _Cell, text: str) -> None:
+    """Replace what a cell says, keeping its paragraph style; lines become paragraphs."""
+    first, *others = cell.paragraphs
+    for paragraph in others:
+        paragraph._p.getparent().remove(paragraph._p)
+    for run in first.runs:
+        run._r.getparent().remove(run._r)
+    lines = text.split("\n")
+    first.add_run(lines[0])
+    for line in lines[1:]:
+        cell.add_paragraph(line, style=first.style)
+
+
+def fill_docx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
+    """The blank .docx form of ``kind`` with ``values`` typed in, rows added where needed."""
+    document = docx_form.load(build_blank_docx(kind, config))
+    layout = docx_form.locate(document, kind)
+    for key, area in layout.areas.items():
+        for _ in range(len(values.get(key) or []) - len(area.rows)):
+            last = area.grid.table.rows[area.rows[-1]]._tr
+            last.addnext(copy.deepcopy(last))
+    layout = docx_form.locate(document, kind)
+    for key, value in values.items():
+        if key in layout.areas:
+            area = layout.areas[key]
+            for row_index, row in zip(area.rows, value or [], strict=False):
+                for column, grid_column in area.columns.items():
+                    cell = area.grid.covering(row_index, grid_column)
+                    if cell is not None and column in row:
+                        type_into(cell.cell, typed_text(row[column]))
+        elif (slot := layout.slots.get(key)) is not None and slot.value is not None:
+            type_into(slot.value.cell, typed_text(value))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+FILLERS: dict[str, Callable[[FormKind, Config, dict[str, Any]], bytes]] = {
+    "xlsx": fill_xlsx,
+    "docx": fill_docx,
+}
+
+
 def write_samples(
-    kind: FormKind, config: Config, samples: list[Sample], folder: Path
+    kind: FormKind,
+    config: Config,
+    samples: list[Sample],
+    folder: Path,
+    formats: tuple[str, ...] = ("xlsx",),
 ) -> list[Path]:
+    """Write each sample, taking the formats in turn (the first sample in the first format)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for sample in samples:
-        path = folder / f"{safe_name(sample.name)}.xlsx"
-        path.write_bytes(fill_xlsx(kind, config, sample.values))
+    for index, sample in enumerate(samples):
+        fmt = formats[index % len(formats)]
+        path = folder / f"{safe_name(sample.name)}.{fmt}"
+        path.write_bytes(FILLERS[fmt](kind, config, sample.values))
         written.append(path)
     return written
 
@@ -117,11 +189,13 @@ def run_samples(
     process: Callable[[], BatchResult],
     per_kind_folders: bool = False,
     resubmit_first: bool = False,
+    formats: tuple[str, ...] = ("xlsx",),
 ) -> SampleRun:
     """Write every kind's samples into ``folder`` and ``process`` them, round by round.
 
     ``per_kind_folders`` puts each kind's samples in a subfolder named by its key;
-    ``resubmit_first`` adds a copy of the very first sample, to show a duplicate refused.
+    ``resubmit_first`` adds a copy of the very first sample, to show a duplicate refused;
+    ``formats`` are taken in turn, sample by sample (see ``write_samples``).
     """
     run = SampleRun()
     parents: dict[str, RecordView | None] = {}
@@ -130,7 +204,7 @@ def run_samples(
         for kind in kinds:
             samples = kind.samples(today, parents.get(kind.parent.kind) if kind.parent else None)
             target = folder / kind.key if per_kind_folders else folder
-            written[kind.key] = write_samples(kind, config, samples, target)
+            written[kind.key] = write_samples(kind, config, samples, target, formats)
             run.expected_good += sum(1 for sample in samples if sample.good)
         if resubmit_first and not run.jobs:
             first = next(paths[0] for paths in written.values() if paths)

@@ -14,10 +14,10 @@ import docx
 import pytest
 from openpyxl import load_workbook
 
-from forms import get_kind
+from forms import KINDS, get_kind
 from pipeline.config import Config, Folders, Rules
 from pipeline.engine import BatchResult, Runtime, collect, open_runtime, process_batch
-from pipeline.samples import fill_xlsx
+from pipeline.samples import fill_docx, fill_xlsx
 
 NOW = datetime(2026, 6, 15, 10, 30)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -48,6 +48,9 @@ class Workspace:
     def xlsx(self, kind: str, index: int = 0, **changes: Any) -> bytes:
         return fill_xlsx(get_kind(kind), self.config, self.sample_values(kind, index, **changes))
 
+    def docx(self, kind: str, index: int = 0, **changes: Any) -> bytes:
+        return fill_docx(get_kind(kind), self.config, self.sample_values(kind, index, **changes))
+
     def drop(self, name: str, data: bytes, subfolder: str = "") -> Path:
         folder = self.inbox / subfolder
         folder.mkdir(parents=True, exist_ok=True)
@@ -65,6 +68,24 @@ class Workspace:
 def make_config(root: Path, **rules: Any) -> Config:
     folders = Folders(inbox=root / "inbox", outbox=root / "outbox", state=root / "state")
     return Config(folders=folders, rules=Rules(**rules))
+
+
+@pytest.fixture(scope="session")
+def by_format(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BatchResult]:
+    """Every sample of every kind processed once as .xlsx and once as .docx, apart: the
+    records other tests compare theirs with."""
+    from pipeline.samples import write_samples
+    from tests.batches import run_batch
+
+    results = {}
+    for fmt in ("xlsx", "docx"):
+        root = tmp_path_factory.mktemp(fmt)
+        config = make_config(root)
+        for kind in KINDS:
+            samples = kind.samples(NOW.date())
+            write_samples(kind, config, samples, config.folders.inbox / kind.key, (fmt,))
+        results[fmt] = run_batch(root, {}, config)
+    return results
 
 
 @pytest.fixture
