@@ -36,7 +36,7 @@ MAX_BLANK_ROWS = 20
 SMALL_TABLE_COLUMNS = 5  # wider tables use the small font
 LANDSCAPE_COLUMNS = 7  # wider tables get a landscape page
 SINGLE_LINE_TYPES = frozenset({"choice", "bool", "int", "money", "date", "datetime"})
-TYPICAL_CHARS = {"date": 6, "datetime": 8, "money": 5, "int": 3, "bool": 2}  # full-width chars
+TYPICAL_CHARS = {"date": 5, "datetime": 8, "money": 4, "int": 2, "bool": 2}  # full-width chars
 RED = RGBColor(0xC0, 0x00, 0x00)
 GREY = RGBColor(0x59, 0x59, 0x59)
 NOTE = (
@@ -134,7 +134,7 @@ class BlankDocx:
         table = self.doc.table(rows, PAIR_GRID_MM)
         for row, fields in zip(table.rows, placed, strict=True):
             for cell, spec in zip(_distinct(row.cells)[::2], fields, strict=True):
-                _write_label(cell, spec.label, self._hint(spec), spec.required)
+                _write_label(cell.paragraphs[0], spec.label, self._hint(spec), spec.required)
             lines = getattr(fields[0].type, "lines", 1)
             row.height = Mm(9 if lines == 1 else 7 * lines + 2)
 
@@ -142,22 +142,23 @@ class BlankDocx:
         """A titled table: the header row holds the column labels, empty rows below."""
         columns = spec.columns
         self._orient(len(columns) > LANDSCAPE_COLUMNS)
-        hint = spec.type.describe()
-        title = self.doc.document.add_paragraph(
-            f"{spec.label}（{hint}）" if hint else spec.label, style="UF Table Label"
-        )
+        title = self.doc.document.add_paragraph(style="UF Table Label")
         title.alignment = WD_ALIGN_PARAGRAPH.LEFT
         title.paragraph_format.space_before = Pt(10)
         title.paragraph_format.keep_with_next = True
+        hint = spec.type.describe()
+        _write_label(title, spec.label, f"（{hint}）" if hint else "", spec.required)
         visible = spec.type.visible_rows  # type: ignore[attr-defined]
         if visible > MAX_BLANK_ROWS:
             self.notes.append(f"{spec.label}：行数不够时，在表格最后一格按Tab键即可增加一行")
+        hints = [self._hint(column, f"{spec.label}—") for column in columns]
         rows = [[label("") for _ in columns]]
         rows += [[value("") for _ in columns] for _ in range(min(visible, MAX_BLANK_ROWS))]
-        table = self.doc.table(rows, [column_width(column) for column in columns])
+        widths = [column_width(c, h) for c, h in zip(columns, hints, strict=True)]
+        table = self.doc.table(rows, widths)
+        for cell, column, shown in zip(table.rows[0].cells, columns, hints, strict=True):
+            _write_label(cell.paragraphs[0], column.label, shown, column.required, wrap=True)
         small = len(columns) > SMALL_TABLE_COLUMNS
-        for cell, column in zip(table.rows[0].cells, columns, strict=True):
-            _write_label(cell, column.label, self._hint(column, f"{spec.label}—"), column.required)
         for row in table.rows:
             row.height = Mm(8)
             for paragraph in (p for cell in row.cells for p in cell.paragraphs):
@@ -165,6 +166,8 @@ class BlankDocx:
                     paragraph.style = self.doc.document.styles["UF Small"]
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _repeat_header(table)
+        # Two tables with nothing between them are one table to Word and LibreOffice.
+        self.doc.document.add_paragraph(style="UF Small")
 
     def _notes(self, anchor: Paragraph) -> None:
         """填表说明 under the title, in small print (written last: the hints are known now)."""
@@ -204,15 +207,21 @@ class BlankDocx:
         package.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_PROPERTIES)
 
 
-def column_width(column: FieldDef) -> int:
-    """A table column's relative width: its label or its widest typical value, in characters."""
+def printed_width(text: str) -> float:
+    """Width in full-width characters: Chinese counts 1, Latin letters and digits 1/2."""
+    return sum(1 if ord(char) >= 0x2E80 else 0.5 for char in text)
+
+
+def column_width(column: FieldDef, hint: str) -> float:
+    """A table column's relative width: its label, hint or typical value, whichever is widest."""
     options = column.type.options({})
-    typical = max(
-        (len(option) for option in options), default=TYPICAL_CHARS.get(column.type.type_name, 6)
+    typical = max((len(option) for option in options), default=0) or TYPICAL_CHARS.get(
+        column.type.type_name, 4
     )
     if column.type.text_format:
-        typical = 9  # ID and phone numbers: half-width digits
-    return max(len(column.label), typical, 2) + 2
+        typical = 6  # ID and phone numbers: half-width digits
+    label = printed_width(column.label) + (0.5 if column.required else 0)
+    return max(label, printed_width(hint), typical, 2) + 1.5
 
 
 def _distinct(cells: tuple[_Cell, ...]) -> list[_Cell]:
@@ -224,12 +233,16 @@ def _distinct(cells: tuple[_Cell, ...]) -> list[_Cell]:
     return seen
 
 
-def _write_label(cell: _Cell, text: str, hint: str, required: bool) -> None:
-    """The label in bold with a red ``*`` when required; a bracketed hint in plain type."""
-    paragraph = cell.paragraphs[0]
+def _write_label(
+    paragraph: Paragraph, text: str, hint: str, required: bool, wrap: bool = False
+) -> None:
+    """The label in bold with a red ``*`` when required; a bracketed hint in plain type,
+    on a line of its own in a table header (``wrap``)."""
     runs = [paragraph.add_run("*")] if required else []
     runs.append(paragraph.add_run(text))
     if hint:
+        if wrap:
+            runs[-1].add_break()
         runs.append(paragraph.add_run(hint))
         runs[-1].bold = False
     if required:

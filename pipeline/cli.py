@@ -275,6 +275,7 @@ def demo(ctx: click.Context) -> None:
                 rt, collect((inbox,), skip=(config.folders.outbox, config.folders.state))
             ),
             resubmit_first=True,
+            formats=("xlsx", "docx"),
         )
     summary(BatchResult(jobs=run.jobs), config.folders.outbox)
     if run.accepted < run.expected_good:

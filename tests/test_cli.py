@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from forms import KINDS
+from pipeline import docx_form
 from pipeline.cli import main
 from tests.conftest import Workspace
 
@@ -96,6 +97,8 @@ def test_forms_build(tmp_path: Path) -> None:
     for kind in KINDS:
         wb = load_workbook(tmp_path / "blank" / f"{kind.title}.xlsx")
         assert wb.active["A1"].value == kind.title
+        word = (tmp_path / "blank" / f"{kind.title}.docx").read_bytes()
+        assert docx_form.identify(word, KINDS) is kind
     default = run("--config", str(config_file(tmp_path)), "forms", "build")
     assert default.exit_code == 0 and (tmp_path / "out" / "blank-forms").is_dir()
     refused = run(

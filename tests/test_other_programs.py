@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,8 +18,11 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from forms import KINDS
 from forms.base import FormKind
+from pipeline import docx_form
 from pipeline.config import Limits
+from pipeline.convert import Converter
 from pipeline.engine import BatchResult
+from pipeline.errors import ConversionUnavailable
 from pipeline.files import is_ignored
 from pipeline.samples import FILLERS
 from tests.batches import (
@@ -139,6 +143,55 @@ def test_without_libreoffice_a_legacy_file_is_returned_saying_what_to_do(
     assert "未安装LibreOffice" in job.message and "另存为" in job.message
     assert ".xlsx" in job.message and "安装LibreOffice" in job.message
     assert (tmp_path / "outbox" / "rejected" / Path(name).name).read_bytes() == data
+
+
+def _running_with(text: str) -> list[str]:
+    """Processes whose command line mentions ``text`` (e.g. a converter's profile folder)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().decode(errors="replace"):
+                found.append(cmdline.parent.name)
+        except OSError:
+            continue
+    return found
+
+
+@needs_soffice
+def test_the_converter_gives_up_after_its_time_limit_and_leaves_no_process(
+    saved_by_libreoffice: dict[str, dict[str, bytes]],
+) -> None:
+    data = next(iter(saved_by_libreoffice["doc"].values()))
+    converter = Converter(str(SOFFICE), timeout=0.2)
+    try:
+        with pytest.raises(ConversionUnavailable, match="超时"):
+            converter.convert(data, ".doc", "docx")
+        assert converter._profile is not None
+        assert _running_with(converter._profile.name) == []
+    finally:
+        converter.close()
+
+
+@needs_soffice
+def test_two_converters_at_once_each_use_their_own_profile(
+    saved_by_libreoffice: dict[str, dict[str, bytes]],
+) -> None:
+    """Two soffice runs sharing a profile wait on each other or fail: a watcher and a
+    command-line run may convert at the same moment."""
+    name, data = next(iter(saved_by_libreoffice["doc"].items()))
+    kind = next(k for k in KINDS if name.startswith(f"{k.key}/"))
+    converters = [Converter(str(SOFFICE)), Converter(str(SOFFICE))]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(lambda c: c.convert(data, ".doc", "docx"), converters))
+    finally:
+        for converter in converters:
+            converter.close()
+    first, second = (docx_form.read(result, kind) for result in results)
+    assert {k: v.value for k, v in first.fields.items()} == {
+        k: v.value for k, v in second.fields.items()
+    }
+    assert any(v.value for v in first.fields.values())
 
 
 def encrypted(data: bytes, password: str = "1234") -> bytes:

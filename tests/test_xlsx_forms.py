@@ -1,10 +1,10 @@
-"""Blank .xlsx forms and reading them back: defined names, label fallback, LibreOffice saves."""
+"""Blank .xlsx forms and reading them back: defined names, label fallback, sheet-scoped names.
+
+LibreOffice round trips of every kind are in test_other_programs.py."""
 
 from __future__ import annotations
 
 import io
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +17,7 @@ from pipeline import xlsx_form
 from pipeline.blank_xlsx import KIND_SHEET, build_blank_xlsx
 from pipeline.config import Config
 from pipeline.job import RawForm
-from pipeline.validate import validate
-from tests.conftest import SOFFICE, Workspace, needs_soffice
-from tests.rules import Ctx
+from tests.conftest import Workspace
 
 HARDSHIP = get_kind("hardship")
 
@@ -164,46 +162,6 @@ def test_identified_by_title_when_the_kind_marks_are_gone(ws: Workspace) -> None
     wb.save(buffer)
     assert xlsx_form.custom_kind(buffer.getvalue()) is None
     assert xlsx_form.identify(buffer.getvalue(), KINDS) is HARDSHIP
-
-
-def libreoffice_roundtrip(data: bytes, tmp_path: Path, suffix: str = "xlsx") -> bytes:
-    source = tmp_path / f"form.{suffix}"
-    source.write_bytes(data)
-    out = tmp_path / "saved"
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(
-        [
-            str(SOFFICE),
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            suffix,
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return (out / f"form.{suffix}").read_bytes()
-
-
-@needs_soffice
-@pytest.mark.parametrize("key", ["hardship", "accident"])  # accident: a table on its own sheet
-def test_a_form_saved_again_by_libreoffice_reads_the_same(
-    ws: Workspace, tmp_path: Path, key: str
-) -> None:
-    kind = get_kind(key)
-    data = ws.xlsx(key)
-    saved = libreoffice_roundtrip(data, tmp_path)
-    assert saved != data
-    assert xlsx_form.identify(saved, KINDS) is kind
-    original, resaved = xlsx_form.read(data, kind), xlsx_form.read(saved, kind)
-    form_a, problems_a = validate(kind.model, original, Ctx())
-    form_b, problems_b = validate(kind.model, resaved, Ctx())
-    assert problems_a == problems_b == []
-    assert form_a == form_b
 
 
 @pytest.mark.parametrize(
