@@ -41,7 +41,7 @@ RED = RGBColor(0xC0, 0x00, 0x00)
 GREY = RGBColor(0x59, 0x59, 0x59)
 NOTE = (
     "填表说明：带“*”的栏目必须填写；日期写作2026-03-05或2026年3月5日，金额以元为单位；"
-    "括号内是可填写的选项。请用Word或WPS直接在空白格内填写，不要改动栏目名称和表格结构，"
+    "括号内是可填写的选项或提示。请用Word或WPS直接在空白格内填写，不要改动栏目名称和表格结构，"
     "保存为.docx格式后放入收件箱。"
 )
 CUSTOM_XML = (
@@ -57,12 +57,13 @@ CUSTOM_PROPERTY = (
 
 
 def field_hint(spec: FieldDef, settings: dict[str, Any]) -> str:
-    """What a printed form says about a field besides its label: options, or the kind's hint."""
+    """What a printed form says about a field besides its label: options, or the kind's hint.
+
+    Options of a multiple choice are written with 、, the separator a clerk should type.
+    """
     options = spec.type.options(settings) or getattr(spec.type, "choices", ())
-    if spec.type.type_name == "multi":
-        return "可多选：" + "/".join(options)
     if options:
-        return "/".join(options)
+        return ("、" if spec.type.type_name == "multi" else "/").join(options)
     return spec.type.hint
 
 
@@ -103,12 +104,15 @@ class BlankDocx:
         return self.doc.save()
 
     def _hint(self, spec: FieldDef, owner: str = "") -> str:
-        """The bracketed hint printed with a label; a long one goes to the notes instead."""
+        """The bracketed hint printed with a label; long ones and the options of a multiple
+        choice go to the notes instead."""
         hint = field_hint(spec, self.settings)
-        if len(hint) > SHORT_HINT:
+        multi = spec.type.type_name == "multi"
+        if hint and (multi or len(hint) > SHORT_HINT):
             self.notes.append(f"{owner}{spec.label}：{hint}")
-            return ""
-        return f"（{hint}）" if hint else ""
+            hint = ""
+        shown = "可多选" if multi else hint
+        return f"（{shown}）" if shown else ""
 
     def _orient(self, landscape: bool) -> None:
         if landscape != self.landscape:

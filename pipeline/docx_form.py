@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import docx
 from docx.document import Document as DocumentObject
@@ -60,7 +61,7 @@ def identify(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
 def _title_candidates(document: DocumentObject) -> list[str]:
     """Where a title may be: any top-level paragraph, a table's first row, the page header."""
     texts = [paragraph.text for paragraph in document.paragraphs]
-    texts += [cell.text for grid in grids(document) for cell in grid.rows[0] if grid.rows]
+    texts += [cell.text for grid in grids(document) if grid.rows for cell in grid.rows[0]]
     for section in document.sections:
         texts += [paragraph.text for paragraph in section.header.paragraphs]
     return texts
@@ -106,7 +107,7 @@ def locate(document: DocumentObject, kind: FormKind) -> Layout:
         if area is not None:
             layout.areas[spec.key] = area
             taken |= {(area.grid.index, row) for row in [area.header, *area.rows]}
-    index = LabelIndex(spec for spec in specs if not spec.is_table)
+    index = _index(tuple(spec for spec in specs if not spec.is_table))
     for grid in layout.grids:
         for row_index, row in enumerate(grid.rows):
             if (grid.index, row_index) not in taken:
@@ -131,9 +132,14 @@ def _find_slots(
             slots.setdefault(spec.key, Slot(cell, None, inline.group("value")))
 
 
+@cache
+def _index(specs: tuple[FieldDef, ...]) -> LabelIndex:
+    return LabelIndex(specs)
+
+
 def _header_columns(row: list[GridCell], spec: FieldDef) -> dict[str, int]:
     """The column keys a row prints as headers, when it looks like the header of ``spec``."""
-    index = LabelIndex(spec.columns)
+    index = _index(spec.columns)
     columns: dict[str, int] = {}
     filled = 0
     for cell in row:
@@ -164,7 +170,7 @@ def _find_area(
 
 def _data_rows(grid: Grid, header: int, spec: FieldDef, specs: tuple[FieldDef, ...]) -> list[int]:
     """Rows below the header up to the next label of the form or header of another table."""
-    labels = LabelIndex(specs)
+    labels = _index(specs)
     others = [other for other in specs if other.is_table and other is not spec]
     rows = []
     for row_index in range(header + 1, len(grid.rows)):
@@ -184,7 +190,7 @@ def _data_rows(grid: Grid, header: int, spec: FieldDef, specs: tuple[FieldDef, .
 def read(content: bytes, kind: FormKind) -> RawForm:
     layout = locate(load(content), kind)
     raw = RawForm()
-    labels = LabelIndex(kind.model.field_defs())
+    labels = _index(kind.model.field_defs())
     for spec in kind.model.field_defs():
         if spec.is_table:
             area = layout.areas.get(spec.key)

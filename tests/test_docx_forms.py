@@ -73,7 +73,8 @@ def test_blank_docx_sets_east_asian_fonts_and_bracket_hints() -> None:
     labels = [cell.text for row in document.tables[0].rows for cell in row.cells]
     assert "*性别（男/女）" in labels and "*姓名" in labels and "岗位" in labels
     notes = "\n".join(p.text for p in document.paragraphs[:8])
-    assert "致困原因：可多选：因病/因残" in notes  # too long for the label cell
+    assert "*致困原因（可多选）" in labels
+    assert "致困原因：因病、因残、因伤" in notes  # too long for the label cell
 
 
 # -- filled in Word ------------------------------------------------------------------------
