@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from forms import KINDS, get_kind
 from pipeline.config import Config, Folders, Rules
 from pipeline.engine import BatchResult, Runtime, collect, open_runtime, process_batch
-from pipeline.samples import fill_docx, fill_xlsx
+from pipeline.samples import fill_docx, fill_xlsx, write_samples
 
 NOW = datetime(2026, 6, 15, 10, 30)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -74,8 +74,7 @@ def make_config(root: Path, **rules: Any) -> Config:
 def by_format(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BatchResult]:
     """Every sample of every kind processed once as .xlsx and once as .docx, apart: the
     records other tests compare theirs with."""
-    from pipeline.samples import write_samples
-    from tests.batches import run_batch
+    from tests.batches import run_batch  # (tests.batches imports this module)
 
     results = {}
     for fmt in ("xlsx", "docx"):

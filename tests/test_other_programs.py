@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -111,6 +112,8 @@ def test_forms_saved_again_by_libreoffice_give_the_same_records(
 ) -> None:
     saved = {k: v for k, v in saved_by_libreoffice[fmt].items() if k.startswith(f"{kind.key}/")}
     assert len(saved) == len(good_samples(kind))
+    for data in saved.values():  # really written by LibreOffice
+        assert b"LibreOffice" in zipfile.ZipFile(io.BytesIO(data)).read("docProps/app.xml")
     assert_same_records(run_batch(tmp_path, saved), by_format["xlsx"], kind)
 
 
