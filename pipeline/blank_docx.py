@@ -2,11 +2,11 @@
 
 The canonical Chinese 表格: scalar fields in a label/value table, two short fields to a row and
 long ones across it; each table field a table of its own whose header row holds the column
-labels, with empty rows below (repeated on every page). Short hints are printed in brackets
-after the label (``性别（男/女）``), longer ones in the 填表说明 under the title. The kind is
-recorded in the custom document property ``form_kind`` and printed in the footer, so a form
-that was printed and retyped can still be told apart. No content controls: LibreOffice 7.4
-duplicates them and drops their tags on save (SPEC §5).
+labels, with empty rows below (repeated on every page). Short option lists are printed in
+brackets after the label (``性别（男/女）``), other hints in the 填表说明 under the title.
+The kind is recorded in the custom document property ``form_kind`` and printed in the footer,
+so a form that was printed and retyped can still be told apart. No content controls:
+LibreOffice 7.4 duplicates them and drops their tags on save (SPEC §5).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from docx.text.paragraph import Paragraph
 from forms.base import FormKind
 from forms.fields import FieldDef
 from pipeline.config import Config
-from pipeline.docx_build import Cell, DocBuilder, label, value
+from pipeline.docx_build import Cell, DocBuilder, label, set_style, value
 
 PAIR_GRID_MM = (32, 46, 32, 46)
 LABEL_PT = 10.5
@@ -57,14 +57,13 @@ CUSTOM_PROPERTY = (
 
 
 def field_hint(spec: FieldDef, settings: dict[str, Any]) -> str:
-    """What a printed form says about a field besides its label: options, or the kind's hint.
-
-    Options of a multiple choice are written with 、, the separator a clerk should type.
-    """
+    """What a printed form says about a field besides its label: the options of a choice, or
+    the kind's hint. A multiple choice keeps its own hint (it may say which options are
+    needed); its options are written with 、, the separator a clerk should type."""
     options = spec.type.options(settings) or getattr(spec.type, "choices", ())
-    if options:
-        return ("、" if spec.type.type_name == "multi" else "/").join(options)
-    return spec.type.hint
+    if spec.type.type_name == "multi":
+        return spec.type.hint or "、".join(options)
+    return "/".join(options) if options else spec.type.hint
 
 
 def is_short(spec: FieldDef) -> bool:
@@ -104,11 +103,12 @@ class BlankDocx:
         return self.doc.save()
 
     def _hint(self, spec: FieldDef, owner: str = "") -> str:
-        """The bracketed hint printed with a label; long ones and the options of a multiple
-        choice go to the notes instead."""
+        """The options of a choice, in brackets after the label when they are short; long
+        option lists, those of a multiple choice and every other hint go to the notes."""
         hint = field_hint(spec, self.settings)
         multi = spec.type.type_name == "multi"
-        if hint and (multi or len(hint) > SHORT_HINT):
+        options = hint != spec.type.hint  # options of a choice, not a sentence of advice
+        if hint and (multi or not options or len(hint) > SHORT_HINT):
             self.notes.append(f"{owner}{spec.label}：{hint}")
             hint = ""
         shown = "可多选" if multi else hint
@@ -167,7 +167,7 @@ class BlankDocx:
             row.height = Mm(8)
             for paragraph in (p for cell in row.cells for p in cell.paragraphs):
                 if small:
-                    paragraph.style = self.doc.document.styles["UF Small"]
+                    set_style(paragraph, self.doc.document, "UF Small")
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _repeat_header(table)
         # Two tables with nothing between them are one table to Word and LibreOffice.

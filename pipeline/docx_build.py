@@ -19,6 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
 
 from pipeline.config import Fonts
 from pipeline.docx_style import define_styles, orient, page_setup
@@ -122,11 +123,13 @@ class DocBuilder:
         return table
 
     def _fill_row(self, table: Table, row_index: int, row: Row, widths: list[int]) -> None:
+        # One look at the row: table.cell() rebuilds the whole grid on every call.
+        cells = table.rows[row_index].cells
         column = 0
         for cell_spec in row:
-            first = table.cell(row_index, column)
+            first = cells[column]
             last_column = column + cell_spec.span - 1
-            cell = first.merge(table.cell(row_index, last_column)) if cell_spec.span > 1 else first
+            cell = first.merge(cells[last_column]) if cell_spec.span > 1 else first
             cell.width = sum(widths[column : last_column + 1])
             _write_cell(cell, cell_spec, self.document)
             column = last_column + 1
@@ -151,7 +154,7 @@ ALIGN = {
 def _write_cell(cell: _Cell, spec: Cell, document: DocumentObject) -> None:
     style = "UF Table Label" if spec.label else "UF Table"
     paragraph = cell.paragraphs[0]
-    paragraph.style = document.styles[style]
+    set_style(paragraph, document, style)
     lines = spec.text.split("\n")
     paragraph.add_run(lines[0])
     for line in lines[1:]:
@@ -168,6 +171,12 @@ def _write_cell(cell: _Cell, spec: Cell, document: DocumentObject) -> None:
     )
     if spec.label:
         shade(cell, "EDEDED")
+
+
+def set_style(paragraph: Paragraph, document: DocumentObject, name: str) -> None:
+    """``paragraph.style = name`` without python-docx's search for the default style that
+    makes it slow on tables with hundreds of cells."""
+    paragraph._p.get_or_add_pPr().style = document.styles[name].style_id
 
 
 def shade(cell: _Cell, colour: str) -> None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from forms.base import FormKind
+from forms import KINDS, get_kind
+from forms.base import FormKind, RecordView
+from forms.samples import Sample
 from pipeline.config import Config
 from pipeline.engine import BatchResult, collect, open_runtime, process_batch
 from pipeline.files import safe_name
 from pipeline.job import Job
+from pipeline.samples import run_samples
 from tests.conftest import NOW, make_config
 
 
@@ -34,8 +38,56 @@ def jobs_by_sample(result: BatchResult, kind: FormKind) -> dict[str, Job]:
     return {Path(job.name).stem: job for job in result.jobs if job.subfolder == kind.key}
 
 
-def good_samples(kind: FormKind) -> list[tuple[str, dict[str, Any]]]:
-    return [(safe_name(s.name), s.values) for s in kind.samples(NOW.date()) if s.good]
+def process_samples(root: Path, fmt: str) -> BatchResult:
+    """Every sample of every kind, in the format ``fmt``, processed the way the demo does it:
+    round by round, so a follow-up names the hazard accepted before it."""
+    config = make_config(root)
+    inbox = config.folders.inbox
+    rt = open_runtime(config, clock=lambda: NOW)
+    try:
+        run = run_samples(
+            config,
+            NOW.date(),
+            inbox,
+            lambda: process_batch(collect([inbox]), rt),
+            per_kind_folders=True,
+            formats=(fmt,),
+        )
+    finally:
+        rt.close()
+    return BatchResult(jobs=run.jobs)
+
+
+def samples_of(kind: FormKind, reference: BatchResult) -> list[Sample]:
+    """The samples of ``kind`` as ``process_samples`` made them for ``reference``: a kind with a
+    parent names the first accepted sample of its parent kind."""
+    parent: RecordView | None = None
+    if kind.parent is not None:
+        parent_kind = get_kind(kind.parent.kind)
+        jobs = jobs_by_sample(reference, parent_kind)
+        for sample in samples_of(parent_kind, reference):
+            job = jobs.get(safe_name(sample.name))
+            if job is not None and job.outcome == "accepted":
+                parent = job.record
+                break
+    return kind.samples(NOW.date(), parent)
+
+
+def good_samples(kind: FormKind, reference: BatchResult) -> list[tuple[str, dict[str, Any]]]:
+    """File stem and values of each good sample of ``kind`` (see ``samples_of``)."""
+    return [(safe_name(s.name), s.values) for s in samples_of(kind, reference) if s.good]
+
+
+def every_good_sample(
+    reference: BatchResult, make: Callable[[FormKind, dict[str, Any]], bytes], suffix: str
+) -> dict[str, bytes]:
+    """``{kind/stem.suffix: make(kind, values)}`` for every good sample of every kind: one
+    batch of them numbers parents before children, as the reference run did."""
+    return {
+        f"{kind.key}/{name}.{suffix}": make(kind, values)
+        for kind in KINDS
+        for name, values in good_samples(kind, reference)
+    }
 
 
 def assert_same_records(result: BatchResult, reference: BatchResult, kind: FormKind) -> None:

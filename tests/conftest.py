@@ -14,10 +14,10 @@ import docx
 import pytest
 from openpyxl import load_workbook
 
-from forms import KINDS, get_kind
+from forms import get_kind
 from pipeline.config import Config, Folders, Rules
 from pipeline.engine import BatchResult, Runtime, collect, open_runtime, process_batch
-from pipeline.samples import fill_docx, fill_xlsx, write_samples
+from pipeline.samples import fill_docx, fill_xlsx
 
 NOW = datetime(2026, 6, 15, 10, 30)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -74,17 +74,9 @@ def make_config(root: Path, **rules: Any) -> Config:
 def by_format(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BatchResult]:
     """Every sample of every kind processed once as .xlsx and once as .docx, apart: the
     records other tests compare theirs with."""
-    from tests.batches import run_batch  # (tests.batches imports this module)
+    from tests.batches import process_samples  # (tests.batches imports this module)
 
-    results = {}
-    for fmt in ("xlsx", "docx"):
-        root = tmp_path_factory.mktemp(fmt)
-        config = make_config(root)
-        for kind in KINDS:
-            samples = kind.samples(NOW.date())
-            write_samples(kind, config, samples, config.folders.inbox / kind.key, (fmt,))
-        results[fmt] = run_batch(root, {}, config)
-    return results
+    return {fmt: process_samples(tmp_path_factory.mktemp(fmt), fmt) for fmt in ("xlsx", "docx")}
 
 
 @pytest.fixture

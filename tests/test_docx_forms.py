@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -17,6 +17,7 @@ from lxml import etree
 
 from forms import KINDS, get_kind
 from forms.base import FormKind
+from forms.fields import is_blank
 from pipeline import docx_form
 from pipeline.blank_docx import build_blank_docx
 from pipeline.config import Config
@@ -25,10 +26,11 @@ from pipeline.files import safe_name
 from pipeline.samples import fill_docx, type_into, typed_text
 from tests.batches import (
     assert_same_records,
-    good_samples,
+    every_good_sample,
     jobs_by_sample,
     replaced_in_part,
     run_batch,
+    samples_of,
 )
 from tests.conftest import NOW, Workspace
 from tests.retyped import retyped_docx
@@ -86,7 +88,7 @@ def test_docx_samples_give_the_same_records_as_xlsx(
 ) -> None:
     docx_jobs = jobs_by_sample(by_format["docx"], kind)
     xlsx_jobs = jobs_by_sample(by_format["xlsx"], kind)
-    for sample in kind.samples(NOW.date()):
+    for sample in samples_of(kind, by_format["xlsx"]):
         job, reference = docx_jobs[safe_name(sample.name)], xlsx_jobs[safe_name(sample.name)]
         assert job.outcome == reference.outcome
         if sample.good:
@@ -126,14 +128,21 @@ def test_rejected_docx_comes_back_marked(kind: FormKind, by_format: dict[str, Ba
 # -- retyped or typed over -----------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def retyped(
+    by_format: dict[str, BatchResult], tmp_path_factory: pytest.TempPathFactory
+) -> BatchResult:
+    """Every good sample retyped into a new Word document, in one batch."""
+    files = every_good_sample(by_format["xlsx"], retyped_docx, "docx")
+    assert all(docx_form.custom_kind(data) is None for data in files.values())
+    return run_batch(tmp_path_factory.mktemp("retyped"), files)
+
+
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
 def test_a_retyped_form_with_odd_labels_is_accepted(
-    kind: FormKind, by_format: dict[str, BatchResult], tmp_path: Path
+    kind: FormKind, retyped: BatchResult, by_format: dict[str, BatchResult]
 ) -> None:
-    files = {f"{kind.key}/{n}.docx": retyped_docx(kind, v) for n, v in good_samples(kind)}
-    assert all(docx_form.custom_kind(data) is None for data in files.values())
-    result = run_batch(tmp_path, files)
-    assert_same_records(result, by_format["xlsx"], kind)
+    assert_same_records(retyped, by_format["xlsx"], kind)
 
 
 def test_retyped_labels_with_spaces_and_hints_read_right() -> None:
@@ -153,8 +162,11 @@ def test_retyped_labels_with_spaces_and_hints_read_right() -> None:
 
 def word_typed(cell: _Cell, text: str, author: str = "运行部") -> None:
     """Type ``text`` the way Word records it with track changes on: the old text deleted,
-    the new one inserted in two runs, a proofing mark and Word's _GoBack bookmark around."""
+    the first line inserted in two runs, a proofing mark, Word's _GoBack bookmark, and a
+    blank line ``____`` left after the last line."""
+    type_into(cell, text)
     paragraph = cell.paragraphs[0]._p
+    line = text.split("\n")[0]
     for run in paragraph.findall(qn("w:r")):
         paragraph.remove(run)
 
@@ -169,11 +181,11 @@ def word_typed(cell: _Cell, text: str, author: str = "运行部") -> None:
     deleted = element("w:del", id="901", author=author, date="2026-06-01T09:00:00Z")
     element("w:delText", element("w:r", deleted), "旧内容")
     inserted = element("w:ins", id="902", author=author, date="2026-06-01T09:00:00Z")
-    half = len(text) // 2
-    element("w:t", element("w:r", inserted), text[:half])
-    element("w:t", element("w:r"), text[half:] + "____")
+    element("w:t", element("w:r", inserted), line[: len(line) // 2])
+    element("w:t", element("w:r"), line[len(line) // 2 :])
     element("w:bookmarkStart", id="0", name="_GoBack")
     element("w:bookmarkEnd", id="0")
+    cell.paragraphs[-1].add_run("____")
 
 
 def ticked(paragraph: Paragraph, value: bool) -> None:
@@ -188,31 +200,42 @@ def ticked(paragraph: Paragraph, value: bool) -> None:
         paragraph.add_run(f"{word} ")
 
 
+def typed_over(kind: FormKind, values: dict[str, Any]) -> bytes:
+    """The blank form filled in Word: every value typed with track changes on (bools ticked
+    with symbols), the first one typed into its label cell after a colon instead."""
+    document = docx_form.load(fill_docx(kind, Config(), values))
+    layout = docx_form.locate(document, kind)
+    specs = kind.model.field_defs()
+    scalars = [s for s in specs if not s.is_table and not is_blank(values.get(s.key))]
+    for spec in scalars[1:]:
+        cell = layout.slots[spec.key].value
+        assert cell is not None
+        if spec.type.type_name == "bool":
+            ticked(cell.cell.paragraphs[0], spec.type.parse(values[spec.key], None))
+        else:
+            word_typed(cell.cell, typed_text(values[spec.key]))
+    first = layout.slots[scalars[0].key]
+    first.label.cell.paragraphs[0].add_run("：" + typed_text(values[scalars[0].key]))
+    assert first.value is not None
+    type_into(first.value.cell, "")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def typed_over_batch(
+    by_format: dict[str, BatchResult], tmp_path_factory: pytest.TempPathFactory
+) -> BatchResult:
+    files = every_good_sample(by_format["xlsx"], typed_over, "docx")
+    return run_batch(tmp_path_factory.mktemp("typed-over"), files)
+
+
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
 def test_a_form_typed_over_in_word_is_accepted(
-    kind: FormKind, by_format: dict[str, BatchResult], tmp_path: Path
+    kind: FormKind, typed_over_batch: BatchResult, by_format: dict[str, BatchResult]
 ) -> None:
-    files = {}
-    for name, values in good_samples(kind):
-        document = docx_form.load(fill_docx(kind, Config(), values))
-        layout = docx_form.locate(document, kind)
-        scalars = [s for s in kind.model.field_defs() if not s.is_table and values.get(s.key)]
-        for spec in scalars[1:]:
-            cell = layout.slots[spec.key].value
-            assert cell is not None
-            if spec.type.type_name == "bool":
-                ticked(cell.cell.paragraphs[0], values[spec.key])
-            else:
-                word_typed(cell.cell, typed_text(values[spec.key]))
-        # the first value typed into the label cell after a colon, its own cell left empty
-        first = layout.slots[scalars[0].key]
-        first.label.cell.paragraphs[0].add_run("：" + typed_text(values[scalars[0].key]))
-        assert first.value is not None
-        type_into(first.value.cell, "")
-        buffer = io.BytesIO()
-        document.save(buffer)
-        files[f"{kind.key}/{name}.docx"] = buffer.getvalue()
-    assert_same_records(run_batch(tmp_path, files), by_format["xlsx"], kind)
+    assert_same_records(typed_over_batch, by_format["xlsx"], kind)
 
 
 def test_merged_cells_in_a_retyped_table() -> None:
