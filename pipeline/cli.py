@@ -22,19 +22,12 @@ from forms.base import FormKind, Listing
 from pipeline.archive import verify_archive
 from pipeline.blank_forms import write_blank_forms
 from pipeline.config import Config, load_config
-from pipeline.engine import (
-    OUTCOMES,
-    BatchResult,
-    Runtime,
-    collect,
-    export_all,
-    open_runtime,
-    process_batch,
-)
+from pipeline.engine import OUTCOMES, BatchResult, collect, export_all, process_batch
 from pipeline.errors import PipelineError
 from pipeline.job import Job
 from pipeline.listing import list_records
 from pipeline.lock import processing_lock
+from pipeline.runtime import Runtime, open_runtime
 from pipeline.samples import run_samples
 from pipeline.service import run_service
 

@@ -1,4 +1,4 @@
-"""The engine: the stage order, written once, and the loop that runs it over a batch.
+"""The engine: the loop that runs the stages (``pipeline.stages``) over a batch.
 
 Intake stages run for every file first (load, screen, identify) so the batch can be ordered
 by kind: a hazard is numbered before a follow-up that names it. Then each file runs the
@@ -10,191 +10,27 @@ so after a crash the same file resumes where it stopped: no serial, document or 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from forms import KINDS, get_kind
-from pipeline import docx_form, records, xlsx_form
-from pipeline.archive import archive_record
-from pipeline.config import Config
-from pipeline.convert import Converter
-from pipeline.errors import DamagedFile, Duplicate, FormRejected, InvalidForm, UnknownKind
+from forms import KINDS
+from pipeline import records
+from pipeline.errors import DamagedFile, Duplicate, FormRejected, InvalidForm
 from pipeline.files import is_ignored, unique_path
 from pipeline.job import Job
 from pipeline.registers import export_registers
 from pipeline.reject import returned_name, write_rejection
-from pipeline.render import render_documents
-from pipeline.screen import screen
-from pipeline.store import NewRecord, Store, Submission
-from pipeline.validate import validate
+from pipeline.runtime import Runtime, open_runtime
+from pipeline.stages import INTAKE, PARSING_STAGES, STAGES
+
+__all__ = ["BatchResult", "Runtime", "collect", "export_all", "open_runtime", "process_batch"]
 
 log = logging.getLogger("unionforms")
 OUTCOMES = {"accepted": "通过", "rejected": "退回", "duplicate": "重复"}
 KIND_ORDER = {kind.key: index for index, kind in enumerate(KINDS)}
-
-
-@dataclass
-class Runtime:
-    """What the stages work with: configuration, store, converter and the clock."""
-
-    config: Config
-    store: Store
-    converter: Converter
-    clock: Callable[[], datetime] = datetime.now
-
-    @property
-    def outbox(self) -> Path:
-        return self.config.folders.outbox
-
-    def close(self) -> None:
-        self.converter.close()
-        self.store.close()
-
-
-def open_runtime(config: Config, clock: Callable[[], datetime] = datetime.now) -> Runtime:
-    limits = config.limits
-    return Runtime(
-        config,
-        Store(config.folders.state),
-        Converter(limits.soffice, limits.convert_timeout_seconds),
-        clock,
-    )
-
-
-# -- intake ------------------------------------------------------------------------------
-
-
-def load(job: Job, rt: Runtime) -> None:
-    """Read the bytes once; find an interrupted earlier attempt or an accepted duplicate."""
-    job.data = job.source.read_bytes()
-    job.sha256 = hashlib.sha256(job.data).hexdigest()
-    earlier = rt.store.unfinished(job.sha256, str(job.source))
-    if earlier is not None:
-        job.submission_id = earlier.id
-        if earlier.record_id is not None:
-            job.record = records.view(rt.store.record_row(earlier.record_id))
-        if earlier.outcome is not None:
-            job.resumed_stage = "finished"
-            job.outcome = earlier.outcome
-        elif earlier.record_id is not None:
-            job.resumed_stage = "numbered"
-        return
-    job.submission_id = rt.store.receive(
-        job.sha256, job.name, str(job.source), job.subfolder, job.received_at
-    )
-    _refuse_duplicate(rt.store.numbered_before(job.sha256, job.submission_id))
-
-
-def _refuse_duplicate(earlier: tuple[Submission, str] | None) -> None:
-    if earlier is not None:
-        submission, ident = earlier
-        raise Duplicate(
-            ident, submission.original_name, submission.received_at.replace("T", " ")[:16]
-        )
-
-
-def screen_file(job: Job, rt: Runtime) -> None:
-    limits = rt.config.limits
-    job.fmt, job.content = screen(
-        job.name,
-        job.data,
-        limits.max_file_mb * 1048576,
-        limits.max_unpacked_mb * 1048576,
-        rt.converter,
-    )
-
-
-IDENTIFIERS = {"xlsx": xlsx_form.identify, "docx": docx_form.identify}
-READERS = {"xlsx": xlsx_form.read, "docx": docx_form.read}
-
-
-def identify(job: Job, rt: Runtime) -> None:
-    if job.record is not None:
-        job.kind = get_kind(job.record.kind)
-        return
-    identifier = IDENTIFIERS.get(job.fmt)
-    kind = identifier(job.content, KINDS) if identifier else None
-    if kind is None:
-        titles = "、".join(k.title for k in KINDS)
-        raise UnknownKind(
-            f"无法识别这是哪一种表单（未找到表单类型标记或表单标题）；"
-            f"请使用系统生成的空白表单填写：{titles}"
-        )
-    job.kind = kind
-    assert job.submission_id is not None
-    rt.store.set_kind(job.submission_id, kind.key)
-
-
-# -- per form ----------------------------------------------------------------------------
-
-
-def read(job: Job, rt: Runtime) -> None:
-    if job.record is None:
-        assert job.kind is not None
-        job.raw = READERS[job.fmt](job.content, job.kind)
-
-
-def check(job: Job, rt: Runtime) -> None:
-    if job.record is not None:
-        return
-    assert job.kind is not None and job.raw is not None
-    ctx = records.StoreContext(rt.store, rt.config.settings(), job.received_at)
-    form, problems = validate(job.kind.model, job.raw, ctx)
-    if form is None:
-        raise InvalidForm(problems)
-    job.form = form
-    job.derived = job.kind.derive(form, ctx)
-
-
-def number(job: Job, rt: Runtime) -> None:
-    if job.record is not None:
-        return
-    kind, form = job.kind, job.form
-    assert kind is not None and form is not None and job.submission_id is not None
-    parent = getattr(form, kind.parent.key) if kind.parent else None
-    row, earlier = rt.store.number(
-        job.submission_id,
-        job.sha256,
-        NewRecord(
-            kind=kind.key,
-            prefix=kind.serial_prefix,
-            year=job.received_at.year,
-            data=form.model_dump(mode="json"),
-            derived=job.derived,
-            parent_serial=parent,
-            child_suffix=kind.parent.suffix if kind.parent else "",
-        ),
-    )
-    _refuse_duplicate(earlier)
-    assert row is not None
-    job.record = records.view(row)
-
-
-def render(job: Job, rt: Runtime) -> None:
-    kind, record = job.kind, job.record
-    assert kind is not None and record is not None
-    if record.parent:
-        ctx = records.StoreContext(rt.store, rt.config.settings(), job.received_at)
-        record.parent_record = ctx.record(record.parent)
-    folder = rt.outbox / "documents" / kind.title / str(record.year)
-    job.documents = render_documents(kind, record, rt.config, folder, job.received_at.date())
-
-
-def archive(job: Job, rt: Runtime) -> None:
-    assert job.kind is not None and job.record is not None
-    job.archive_dir = archive_record(
-        rt.outbox / "archive", job.kind, job.record, job.data, job.documents
-    )
-
-
-INTAKE = (load, screen_file, identify)
-STAGES = (read, check, number, render, archive)
-PARSING_STAGES = (screen_file, identify, read)
 
 
 # -- the loop ----------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from typing import Any
 
 from forms.base import FormKind, Listing
 from pipeline import records
-from pipeline.engine import Runtime
 from pipeline.registers import RegisterWriter, cell_value, register_rows
+from pipeline.runtime import Runtime
 
 
 @dataclass(frozen=True)

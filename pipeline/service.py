@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from pipeline.engine import Runtime
+from pipeline.runtime import Runtime
 from pipeline.watch import Watcher
 
 log = logging.getLogger("unionforms")

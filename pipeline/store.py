@@ -163,14 +163,22 @@ class Store:
             row["released_at"],
         )
 
-    def unfinished(self, sha256: str, source_path: str) -> Submission | None:
-        """A submission of these bytes from this path that a crash interrupted."""
-        row = self.db.execute(
-            "SELECT * FROM submissions WHERE sha256 = ? AND source_path = ? AND released_at IS NULL"
-            " ORDER BY id DESC LIMIT 1",
-            (sha256, source_path),
-        ).fetchone()
-        return self._submission(row)
+    def unfinished(self, sha256: str) -> list[Submission]:
+        """Submissions of these bytes whose file never left the inbox, latest first."""
+        rows = self.db.execute(
+            "SELECT * FROM submissions WHERE sha256 = ? AND released_at IS NULL ORDER BY id DESC",
+            (sha256,),
+        ).fetchall()
+        return [s for s in map(self._submission, rows) if s is not None]
+
+    def moved(self, submission_id: int, source_path: str, subfolder: str) -> None:
+        """The file of an interrupted submission now lives at ``source_path``."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE submissions SET source_path = ?, subfolder = ? WHERE id = ?",
+                (source_path, subfolder, submission_id),
+            )
+            self.log("moved", source_path, submission_id)
 
     def numbered_before(self, sha256: str, submission_id: int) -> tuple[Submission, str] | None:
         """Another submission of the same bytes that was given a record, with its ident."""

@@ -22,9 +22,10 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver
 
-from pipeline.engine import OUTCOMES, Runtime, collect, export_all, process_files
+from pipeline.engine import OUTCOMES, collect, export_all, process_files
 from pipeline.files import is_ignored
 from pipeline.job import Job
+from pipeline.runtime import Runtime
 from pipeline.stability import StabilityTracker
 
 log = logging.getLogger("unionforms")

@@ -285,14 +285,14 @@ def test_id_number_stored_as_a_number_gets_a_fix_it_message(ws: Workspace) -> No
 
 
 def test_resume_after_a_crash_between_numbering_and_documents(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from pipeline import engine
+    from pipeline import stages
 
     ws.drop("a.xlsx", ws.xlsx("hardship"))
 
     def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine, "render_documents", crash)
+    monkeypatch.setattr(stages, "render_documents", crash)
     with pytest.raises(KeyboardInterrupt):
         ws.process()
     assert (ws.inbox / "a.xlsx").exists()
@@ -357,11 +357,11 @@ def test_a_planned_rejection_keeps_its_name(ws: Workspace, monkeypatch) -> None:
 
 
 def test_a_file_changed_while_processed_stays_in_the_inbox(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from pipeline import engine
+    from pipeline import engine, stages
 
     path = ws.drop("a.xlsx", ws.xlsx("hardship"))
     newer = ws.xlsx("hardship", 1)
-    real_archive = engine.archive
+    real_archive = stages.archive
 
     def archive_then_overwrite(job, rt):  # type: ignore[no-untyped-def]
         real_archive(job, rt)
@@ -401,3 +401,25 @@ def test_a_very_long_file_name_still_gets_its_report(ws: Workspace) -> None:
     assert job.outcome == "rejected"
     reports = list((ws.outbox / "rejected").glob("*.错误说明.txt"))
     assert len(reports) == 1 and len(reports[0].name.encode()) <= 255
+
+
+def test_a_form_renamed_after_a_crash_resumes_under_its_new_name(
+    ws: Workspace, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from pipeline import stages
+
+    ws.drop("a.xlsx", ws.xlsx("hardship"))
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stages, "render_documents", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ws.process()
+    monkeypatch.undo()
+    (ws.inbox / "运行部").mkdir()
+    (ws.inbox / "a.xlsx").rename(ws.inbox / "运行部" / "改名.xlsx")
+    (job,) = ws.process().jobs
+    assert job.outcome == "accepted" and job.record and job.record.serial == "KN-2026-0001"
+    assert len(ws.outputs("documents")) == 2 and not ws.outputs("rejected")
+    assert not any(ws.inbox.rglob("*.xlsx"))

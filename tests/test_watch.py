@@ -22,7 +22,7 @@ from watchdog.events import (
     FileOpenedEvent,
 )
 
-from pipeline import engine
+from pipeline import engine, stages
 from pipeline.cli import main
 from pipeline.config import Folders
 from pipeline.engine import open_runtime, process_files
@@ -162,7 +162,7 @@ def test_an_error_in_a_round_is_logged_and_retried(
     ws: Workspace, watcher: Watcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws.drop("申请.xlsx", ws.xlsx("hardship"))
-    monkeypatch.setattr(engine, "render_documents", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(stages, "render_documents", lambda *a, **k: 1 / 0)
     watcher.tick(0)
     assert watcher.tick(STABLE) == [] and watcher.next_wake(STABLE) == 1
     monkeypatch.undo()

@@ -1,0 +1,171 @@
+"""The stages: plain functions over one job, in the order the engine runs them.
+
+Intake (load, screen, identify) runs for every file of a batch first, so the batch can be
+ordered by kind; then each form is read, checked, numbered, rendered and archived. A stage
+that finds the job already numbered by an interrupted earlier run does nothing, so a resumed
+form goes straight to its documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from forms import KINDS, get_kind
+from pipeline import docx_form, records, xlsx_form
+from pipeline.archive import archive_record
+from pipeline.errors import Duplicate, InvalidForm, UnknownKind
+from pipeline.job import Job
+from pipeline.render import render_documents
+from pipeline.runtime import Runtime
+from pipeline.screen import screen
+from pipeline.store import NewRecord, Submission
+from pipeline.validate import validate
+
+# -- intake ------------------------------------------------------------------------------
+
+
+def load(job: Job, rt: Runtime) -> None:
+    """Read the bytes once; find an interrupted earlier attempt or an accepted duplicate."""
+    job.data = job.source.read_bytes()
+    job.sha256 = hashlib.sha256(job.data).hexdigest()
+    earlier = _interrupted(job, rt)
+    if earlier is not None:
+        job.submission_id = earlier.id
+        if earlier.record_id is not None:
+            job.record = records.view(rt.store.record_row(earlier.record_id))
+        if earlier.outcome is not None:
+            job.resumed_stage = "finished"
+            job.outcome = earlier.outcome
+        elif earlier.record_id is not None:
+            job.resumed_stage = "numbered"
+        return
+    job.submission_id = rt.store.receive(
+        job.sha256, job.name, str(job.source), job.subfolder, job.received_at
+    )
+    _refuse_duplicate(rt.store.numbered_before(job.sha256, job.submission_id))
+
+
+def _interrupted(job: Job, rt: Runtime) -> Submission | None:
+    """The unfinished earlier attempt at these bytes from this path, if a crash left one.
+
+    A form numbered before a crash and then moved or renamed within the inbox is the same
+    form: it resumes from its new place, or its serial would never get its documents.
+    """
+    candidates = rt.store.unfinished(job.sha256)
+    for submission in candidates:
+        if submission.source_path == str(job.source):
+            return submission
+    for submission in candidates:
+        numbered = submission.record_id is not None and submission.outcome is None
+        if numbered and not Path(submission.source_path).exists():
+            rt.store.moved(submission.id, str(job.source), job.subfolder)
+            return submission
+    return None
+
+
+def _refuse_duplicate(earlier: tuple[Submission, str] | None) -> None:
+    if earlier is not None:
+        submission, ident = earlier
+        raise Duplicate(
+            ident, submission.original_name, submission.received_at.replace("T", " ")[:16]
+        )
+
+
+def screen_file(job: Job, rt: Runtime) -> None:
+    limits = rt.config.limits
+    job.fmt, job.content = screen(
+        job.name,
+        job.data,
+        limits.max_file_mb * 1048576,
+        limits.max_unpacked_mb * 1048576,
+        rt.converter,
+    )
+
+
+IDENTIFIERS = {"xlsx": xlsx_form.identify, "docx": docx_form.identify}
+READERS = {"xlsx": xlsx_form.read, "docx": docx_form.read}
+
+
+def identify(job: Job, rt: Runtime) -> None:
+    if job.record is not None:
+        job.kind = get_kind(job.record.kind)
+        return
+    identifier = IDENTIFIERS.get(job.fmt)
+    kind = identifier(job.content, KINDS) if identifier else None
+    if kind is None:
+        titles = "、".join(k.title for k in KINDS)
+        raise UnknownKind(
+            f"无法识别这是哪一种表单（未找到表单类型标记或表单标题）；"
+            f"请使用系统生成的空白表单填写：{titles}"
+        )
+    job.kind = kind
+    assert job.submission_id is not None
+    rt.store.set_kind(job.submission_id, kind.key)
+
+
+# -- per form ----------------------------------------------------------------------------
+
+
+def read(job: Job, rt: Runtime) -> None:
+    if job.record is None:
+        assert job.kind is not None
+        job.raw = READERS[job.fmt](job.content, job.kind)
+
+
+def check(job: Job, rt: Runtime) -> None:
+    if job.record is not None:
+        return
+    assert job.kind is not None and job.raw is not None
+    ctx = records.StoreContext(rt.store, rt.config.settings(), job.received_at)
+    form, problems = validate(job.kind.model, job.raw, ctx)
+    if form is None:
+        raise InvalidForm(problems)
+    job.form = form
+    job.derived = job.kind.derive(form, ctx)
+
+
+def number(job: Job, rt: Runtime) -> None:
+    if job.record is not None:
+        return
+    kind, form = job.kind, job.form
+    assert kind is not None and form is not None and job.submission_id is not None
+    parent = getattr(form, kind.parent.key) if kind.parent else None
+    row, earlier = rt.store.number(
+        job.submission_id,
+        job.sha256,
+        NewRecord(
+            kind=kind.key,
+            prefix=kind.serial_prefix,
+            year=job.received_at.year,
+            data=form.model_dump(mode="json"),
+            derived=job.derived,
+            parent_serial=parent,
+            child_suffix=kind.parent.suffix if kind.parent else "",
+        ),
+    )
+    _refuse_duplicate(earlier)
+    assert row is not None
+    job.record = records.view(row)
+
+
+def render(job: Job, rt: Runtime) -> None:
+    kind, record = job.kind, job.record
+    assert kind is not None and record is not None
+    if record.parent:
+        ctx = records.StoreContext(rt.store, rt.config.settings(), job.received_at)
+        record.parent_record = ctx.record(record.parent)
+    folder = rt.outbox / "documents" / kind.title / str(record.year)
+    job.documents = render_documents(kind, record, rt.config, folder, job.received_at.date())
+
+
+def archive(job: Job, rt: Runtime) -> None:
+    assert job.kind is not None and job.record is not None
+    job.archive_dir = archive_record(
+        rt.outbox / "archive", job.kind, job.record, job.data, job.documents
+    )
+
+
+INTAKE = (load, screen_file, identify)
+STAGES = (read, check, number, render, archive)
+PARSING_STAGES = (screen_file, identify, read)
