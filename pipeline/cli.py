@@ -31,7 +31,7 @@ from pipeline.runtime import Runtime, open_runtime
 from pipeline.samples import run_samples
 from pipeline.service import run_service
 
-COLOURS = {"accepted": "green", "rejected": "red", "duplicate": "yellow"}
+COLOURS = {"accepted": "green", "rejected": "red", "duplicate": "yellow", "failed": "magenta"}
 console = Console(highlight=False)
 
 
@@ -117,18 +117,19 @@ def run_batch(rt: Runtime, files: list[tuple[Path, str]]) -> BatchResult:
 
 def summary(result: BatchResult, outbox: Path) -> None:
     table = Table(title="本次处理结果", show_lines=False)
-    for header in ("收到", "通过", "退回", "重复提交"):
+    for header in ("收到", "通过", "退回", "重复提交", "出错"):
         table.add_column(header, justify="right")
     table.add_row(
         str(len(result.jobs)),
         f"[green]{result.count('accepted')}",
         f"[red]{result.count('rejected')}",
         f"[yellow]{result.count('duplicate')}",
+        f"[magenta]{result.count('failed')}",
     )
     console.print(table)
     if result.count("accepted"):
         console.print(f"文书：{outbox / 'documents'}    台账：{outbox / 'registers'}")
-    if not result.all_accepted:
+    if result.count("rejected") or result.count("duplicate"):
         console.print(f"退回的表单及错误说明在：{outbox / 'rejected'}")
 
 
@@ -156,6 +157,11 @@ def process(
             return
         result = run_batch(rt, files)
     summary(result, folders.outbox)
+    if result.count("failed"):
+        raise EnvironmentFailure(
+            f"有{result.count('failed')}份表单处理出错（原因见上），文件仍留在收件箱；"
+            "排除问题后再次运行即可"
+        )
     sys.exit(0 if result.all_accepted else 1)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from forms import KINDS
 from pipeline import records
-from pipeline.errors import DamagedFile, Duplicate, FormRejected, InvalidForm
+from pipeline.errors import DamagedFile, Duplicate, FormRejected, InvalidForm, PipelineError
 from pipeline.files import is_ignored, unique_path
 from pipeline.job import Job
 from pipeline.registers import export_registers
@@ -29,7 +29,7 @@ from pipeline.stages import INTAKE, PARSING_STAGES, STAGES
 __all__ = ["BatchResult", "Runtime", "collect", "export_all", "open_runtime", "process_batch"]
 
 log = logging.getLogger("unionforms")
-OUTCOMES = {"accepted": "通过", "rejected": "退回", "duplicate": "重复"}
+OUTCOMES = {"accepted": "通过", "rejected": "退回", "duplicate": "重复", "failed": "出错"}
 KIND_ORDER = {kind.key: index for index, kind in enumerate(KINDS)}
 
 
@@ -150,7 +150,7 @@ def process_files(
             return result
         job = Job(source=path, name=path.name, subfolder=subfolder, received_at=rt.clock())
         result.jobs.append(job)
-        if run_stages(job, rt, INTAKE):
+        if _isolated(job, rt, _intake):
             ready.append(job)
         elif on_done:
             on_done(job)
@@ -158,13 +158,39 @@ def process_files(
     for job in ready:
         if should_stop():
             break
-        if job.resumed_stage == "finished":
-            release(job, rt)
-        elif run_stages(job, rt, STAGES):
-            accept(job, rt)
+        _isolated(job, rt, _finish)
         if on_done:
             on_done(job)
     return result
+
+
+def _intake(job: Job, rt: Runtime) -> bool:
+    return run_stages(job, rt, INTAKE)
+
+
+def _finish(job: Job, rt: Runtime) -> bool:
+    if job.resumed_stage == "finished":
+        release(job, rt)
+    elif run_stages(job, rt, STAGES):
+        accept(job, rt)
+    return True
+
+
+def _isolated(job: Job, rt: Runtime, work: Callable[[Job, Runtime], bool]) -> bool:
+    """Run one form's work; an unexpected error fails that form only.
+
+    The file stays in the inbox untouched (its progress is in the store) and the next run
+    tries again, so one form that trips over a bug or a broken template cannot hold up the
+    forms behind it. Interrupts (Ctrl+C, kill) are not caught: they stop the batch.
+    """
+    try:
+        return work(job, rt)
+    except Exception as exc:
+        log.exception("处理 %s 时出错", job.source)
+        reason = exc.message if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
+        job.outcome = "failed"
+        job.message = f"处理出错，文件仍留在收件箱，下次处理时重试（{reason}）"
+        return False
 
 
 def process_batch(

@@ -107,7 +107,11 @@ class Watcher:
             if self.dirty_since is None:  # forms may have been finished before the error
                 self.dirty_since = now
             return []
-        self.retry_delay = RETRY_FIRST
+        if any(job.outcome == "failed" for job in jobs):
+            # The forms behind a failing one went on; the failing one waits, with backoff.
+            self._retry_later(now)
+        else:
+            self.retry_delay = RETRY_FIRST
         return jobs
 
     def _process(self, ready: list[tuple[Path, str]], now: float) -> list[Job]:
@@ -115,7 +119,7 @@ class Watcher:
             return []
         result = process_files(ready, self.rt, report, lambda: self.stopping)
         for job in result.jobs:
-            if job.outcome:
+            if job.outcome and job.outcome != "failed":
                 self.tracker.done(job.source)
         if result.jobs and self.dirty_since is None:
             self.dirty_since = now

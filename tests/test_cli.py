@@ -163,3 +163,28 @@ def test_demo_runs_again_on_the_same_state(tmp_path: Path) -> None:
     # the follow-up names the hazard numbered in this run, not the first one ever
     followups = sorted((tmp_path / "out" / "documents" / "事故隐患整改回执").rglob("*.docx"))
     assert len(followups) == 2 and followups[0].name[:12] != followups[1].name[:12]
+
+
+def test_a_form_that_fails_leaves_the_others_processed_and_exits_two(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import stages
+
+    config = config_file(tmp_path)
+    (tmp_path / "in" / "a.xlsx").write_bytes(ws.xlsx("hardship"))
+    (tmp_path / "in" / "b.xlsx").write_bytes(ws.xlsx("hardship", 1))
+    real_render = stages.render_documents
+
+    def broken_for_one(kind, record, *args):  # type: ignore[no-untyped-def]
+        if record.values["name"] == "张示例":
+            raise RuntimeError("模板坏了")
+        return real_render(kind, record, *args)
+
+    monkeypatch.setattr(stages, "render_documents", broken_for_one)
+    result = run("--config", str(config), "process")
+    assert result.exit_code == 2
+    assert "有1份表单处理出错" in result.output and "模板坏了" in result.output
+    assert (tmp_path / "in" / "a.xlsx").exists() and not (tmp_path / "in" / "b.xlsx").exists()
+    monkeypatch.undo()
+    result = run("--config", str(config), "process")
+    assert result.exit_code == 0 and "KN-2026-0001" in result.output

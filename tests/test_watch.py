@@ -158,13 +158,24 @@ def test_a_missing_inbox_is_retried_with_growing_pauses_and_taken_up_again(
     assert any("收件箱已恢复" in r.message for r in caplog.records)
 
 
-def test_an_error_in_a_round_is_logged_and_retried(
+def test_a_form_that_fails_waits_with_backoff_and_does_not_hold_up_the_rest(
     ws: Workspace, watcher: Watcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ws.drop("申请.xlsx", ws.xlsx("hardship"))
-    monkeypatch.setattr(stages, "render_documents", lambda *a, **k: 1 / 0)
+    ws.drop("a.xlsx", ws.xlsx("hardship"))
+    ws.drop("b.xlsx", ws.xlsx("hardship", 1))
+    real_render = stages.render_documents
+
+    def broken_for_one(kind, record, *args):  # type: ignore[no-untyped-def]
+        if record.values["name"] == "张示例":
+            raise ZeroDivisionError("a bug")
+        return real_render(kind, record, *args)
+
+    monkeypatch.setattr(stages, "render_documents", broken_for_one)
     watcher.tick(0)
-    assert watcher.tick(STABLE) == [] and watcher.next_wake(STABLE) == 1
+    failed, accepted = watcher.tick(STABLE)
+    assert (failed.outcome, accepted.outcome) == ("failed", "accepted")
+    assert "ZeroDivisionError" in failed.message and (ws.inbox / "a.xlsx").exists()
+    assert watcher.next_wake(STABLE) == 1
     monkeypatch.undo()
     (job,) = watcher.tick(STABLE + 1)
     assert job.outcome == "accepted" and job.record and job.record.serial == "KN-2026-0001"
