@@ -116,6 +116,10 @@ def render_documents(
         except TemplateError as exc:
             raise TemplateProblem(f"文书模板 {spec.template} 无法生成：{exc}") from None
         apply_fonts(template.docx, config.fonts)
+        properties = template.docx.core_properties
+        properties.title, properties.subject = spec.title, record.ident
+        properties.author = properties.last_modified_by = config.organisation.union
+        properties.created = properties.modified = record.received_at
         target = folder / document_name(kind, record, spec.title)
         with atomic_path(target) as temp:
             template.save(temp)

@@ -7,6 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from openpyxl import load_workbook
 
@@ -31,6 +32,12 @@ def test_accepted_form_produces_documents_register_and_archive(ws: Workspace) ->
     archive_text = docx_text(documents[0])
     assert "张示例" in archive_text and "1,666.67元" in archive_text  # per-capita 5000 / 3
     assert "1980年3月15日" in archive_text and "2026年6月15日" in archive_text
+    properties = docx.Document(str(documents[1])).core_properties
+    assert (properties.title, properties.subject) == ("困难职工补助审批表", "KN-2026-0001")
+    assert (
+        properties.author == ws.config.organisation.union
+        and "python-docx" not in properties.comments
+    )
     approval = docx_text(documents[1])
     assert "人民币叁仟元整" in approval and "¥3,000.00" in approval
     assert "工会主席审批" in approval
