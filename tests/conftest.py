@@ -103,3 +103,17 @@ def register_rows(path: Path) -> tuple[list[str], list[list[Any]]]:
     ws = load_workbook(path).active
     rows = [list(row) for row in ws.iter_rows(min_row=3, values_only=True)]
     return [str(h) for h in rows[0]], rows[1:]
+
+
+def break_rendering_for(monkeypatch: pytest.MonkeyPatch, name: str, error: Exception) -> None:
+    """Make rendering fail with ``error`` for the form of the person called ``name`` only."""
+    from pipeline import stages
+
+    real_render = stages.render_documents
+
+    def broken_for_one(kind, record, *args):  # type: ignore[no-untyped-def]
+        if record.values["name"] == name:
+            raise error
+        return real_render(kind, record, *args)
+
+    monkeypatch.setattr(stages, "render_documents", broken_for_one)

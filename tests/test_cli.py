@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from forms import KINDS
 from pipeline import docx_form
 from pipeline.cli import main
-from tests.conftest import Workspace
+from tests.conftest import Workspace, break_rendering_for
 
 
 def config_file(root: Path, extra: str = "") -> Path:
@@ -168,19 +168,10 @@ def test_demo_runs_again_on_the_same_state(tmp_path: Path) -> None:
 def test_a_form_that_fails_leaves_the_others_processed_and_exits_two(
     ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline import stages
-
     config = config_file(tmp_path)
     (tmp_path / "in" / "a.xlsx").write_bytes(ws.xlsx("hardship"))
     (tmp_path / "in" / "b.xlsx").write_bytes(ws.xlsx("hardship", 1))
-    real_render = stages.render_documents
-
-    def broken_for_one(kind, record, *args):  # type: ignore[no-untyped-def]
-        if record.values["name"] == "张示例":
-            raise RuntimeError("模板坏了")
-        return real_render(kind, record, *args)
-
-    monkeypatch.setattr(stages, "render_documents", broken_for_one)
+    break_rendering_for(monkeypatch, "张示例", RuntimeError("模板坏了"))
     result = run("--config", str(config), "process")
     assert result.exit_code == 2
     assert "有1份表单处理出错" in result.output and "模板坏了" in result.output

@@ -22,7 +22,7 @@ from watchdog.events import (
     FileOpenedEvent,
 )
 
-from pipeline import engine, stages
+from pipeline import engine
 from pipeline.cli import main
 from pipeline.config import Folders
 from pipeline.engine import open_runtime, process_files
@@ -30,7 +30,7 @@ from pipeline.errors import Busy
 from pipeline.files import temp_name, write_atomic
 from pipeline.lock import processing_lock
 from pipeline.watch import Hints, Watcher
-from tests.conftest import NOW, Workspace, register_rows
+from tests.conftest import NOW, Workspace, break_rendering_for, register_rows
 
 STABLE = 2.0  # the default watch.stability_seconds; the clock is ours, so nothing waits
 LOCK_FILES = ["~$申请.xlsx", ".~lock.申请.xlsx#", "~申请.tmp", "Thumbs.db", "desktop.ini"]
@@ -163,14 +163,7 @@ def test_a_form_that_fails_waits_with_backoff_and_does_not_hold_up_the_rest(
 ) -> None:
     ws.drop("a.xlsx", ws.xlsx("hardship"))
     ws.drop("b.xlsx", ws.xlsx("hardship", 1))
-    real_render = stages.render_documents
-
-    def broken_for_one(kind, record, *args):  # type: ignore[no-untyped-def]
-        if record.values["name"] == "张示例":
-            raise ZeroDivisionError("a bug")
-        return real_render(kind, record, *args)
-
-    monkeypatch.setattr(stages, "render_documents", broken_for_one)
+    break_rendering_for(monkeypatch, "张示例", ZeroDivisionError("a bug"))
     watcher.tick(0)
     failed, accepted = watcher.tick(STABLE)
     assert (failed.outcome, accepted.outcome) == ("failed", "accepted")
