@@ -291,7 +291,8 @@ def test_id_number_stored_as_a_number_gets_a_fix_it_message(ws: Workspace) -> No
     assert "被Excel存成了数字" in problem.sentence() and "“文本”格式" in problem.sentence()
 
 
-def test_resume_after_a_crash_between_numbering_and_documents(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def crash_after_numbering(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Drop a good form and kill the run after it got its serial, before its documents."""
     from pipeline import stages
 
     ws.drop("a.xlsx", ws.xlsx("hardship"))
@@ -302,6 +303,10 @@ def test_resume_after_a_crash_between_numbering_and_documents(ws: Workspace, mon
     monkeypatch.setattr(stages, "render_documents", crash)
     with pytest.raises(KeyboardInterrupt):
         ws.process()
+
+
+def test_resume_after_a_crash_between_numbering_and_documents(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    crash_after_numbering(ws, monkeypatch)
     assert (ws.inbox / "a.xlsx").exists()
     monkeypatch.undo()
     (job,) = ws.process().jobs
@@ -413,16 +418,7 @@ def test_a_very_long_file_name_still_gets_its_report(ws: Workspace) -> None:
 def test_a_form_renamed_after_a_crash_resumes_under_its_new_name(
     ws: Workspace, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from pipeline import stages
-
-    ws.drop("a.xlsx", ws.xlsx("hardship"))
-
-    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(stages, "render_documents", crash)
-    with pytest.raises(KeyboardInterrupt):
-        ws.process()
+    crash_after_numbering(ws, monkeypatch)
     monkeypatch.undo()
     (ws.inbox / "运行部").mkdir()
     (ws.inbox / "a.xlsx").rename(ws.inbox / "运行部" / "改名.xlsx")
