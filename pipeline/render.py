@@ -9,10 +9,11 @@ line breaks kept; ``|rmb`` spells an amount in 人民币大写.
 from __future__ import annotations
 
 import io
-from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ ENVIRONMENT = make_environment()
 def common_context(config: Config, record: RecordView, today: date) -> dict[str, Any]:
     """Names every template may use, whatever its kind."""
     return {
-        "org": asdict(config.organisation),
+        "org": config.organisation.model_dump(),
         "serial": record.serial or record.ident,
         "ident": record.ident,
         "parent_serial": record.parent,
@@ -81,20 +82,52 @@ def full_context(kind: FormKind, config: Config, record: RecordView, today: date
     return common_context(config, record, today) | kind.context(record, today)
 
 
+BUILTIN_TEMPLATES = "pipeline.builtin_templates"
+
+
 @cache
-def _template_bytes(path: Path, mtime: float) -> bytes:
+def _file_bytes(path: Path, mtime_ns: int) -> bytes:
     return path.read_bytes()
 
 
-def load_template(config: Config, name: str) -> DocxTemplate:
-    path = config.folders.templates / name
+def builtin_templates() -> Traversable:
+    """The built-in templates: inside the installed package, or, when the program runs from a
+    source checkout that is not installed (``python -m pipeline`` in it), the checkout's
+    ``templates/`` folder, which the package would have been built from."""
     try:
-        data = _template_bytes(path, path.stat().st_mtime)
+        return files(BUILTIN_TEMPLATES)
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
+@cache
+def builtin_template(name: str) -> bytes:
+    """A template shipped inside the installed package."""
+    resource = builtin_templates() / name
+    try:
+        return resource.read_bytes()
     except OSError:
         raise TemplateProblem(
-            f"找不到文书模板 {path}；请检查 unionforms.toml 中的 templates 文件夹"
+            f"内置文书模板 {name} 缺失，安装可能不完整；请重新安装 unionforms"
         ) from None
-    return DocxTemplate(io.BytesIO(data))
+
+
+def template_bytes(config: Config, name: str) -> bytes:
+    """``name`` from the configured templates folder when it holds one, else the built-in."""
+    folder = config.folders.templates
+    if folder is not None:
+        path = folder / name
+        try:
+            return _file_bytes(path, path.stat().st_mtime_ns)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise TemplateProblem(f"文书模板 {path} 无法读取：{exc.strerror or exc}") from None
+    return builtin_template(name)
+
+
+def load_template(config: Config, name: str) -> DocxTemplate:
+    return DocxTemplate(io.BytesIO(template_bytes(config, name)))
 
 
 def document_name(kind: FormKind, record: RecordView, title: str) -> str:
