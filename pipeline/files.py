@@ -48,6 +48,20 @@ def safe_name(text: str, limit: int = MAX_NAME_BYTES) -> str:
     return cleaned
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def follow_umask(path: Path) -> Path:
+    """Give ``path`` the mode a new file gets (for files without personal data, written
+    through a private temporary file)."""
+    if os.name == "posix":
+        path.chmod(0o666 & ~current_umask())
+    return path
+
+
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) readable by the owner only on POSIX."""
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
