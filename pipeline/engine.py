@@ -21,6 +21,7 @@ from pipeline import records
 from pipeline.errors import DamagedFile, Duplicate, FormRejected, InvalidForm, PipelineError
 from pipeline.files import is_ignored, unique_path
 from pipeline.job import Job
+from pipeline.logs import FILE_ONLY, log_path
 from pipeline.registers import export_registers
 from pipeline.reject import returned_name, write_rejection
 from pipeline.runtime import Runtime, open_runtime
@@ -186,10 +187,13 @@ def _isolated(job: Job, rt: Runtime, work: Callable[[Job, Runtime], bool]) -> bo
     try:
         return work(job, rt)
     except Exception as exc:
-        log.exception("处理 %s 时出错", job.source)
-        reason = exc.message if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
+        log.error("处理 %s 时出现系统故障", job.source, exc_info=True, extra=FILE_ONLY)
+        reason = exc.message if isinstance(exc, PipelineError) else "程序内部错误"
         job.outcome = "failed"
-        job.message = f"处理出错，文件仍留在收件箱，下次处理时重试（{reason}）"
+        job.message = (
+            f"系统故障（{reason}），不是表单的问题；表单仍留在收件箱，下次处理时重试。"
+            f"详细信息见 {log_path(rt.config.folders.state)}"
+        )
         return False
 
 

@@ -1,4 +1,4 @@
-"""Running the watcher as a service: its log, its console lines and the stop signals."""
+"""Running the watcher as a service: the observer it uses and the stop signals."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import logging
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from logging.handlers import RotatingFileHandler
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
@@ -17,7 +15,6 @@ from pipeline.runtime import Runtime
 from pipeline.watch import Watcher
 
 log = logging.getLogger("unionforms")
-LOG_NAME = "watch.log"
 
 
 @contextmanager
@@ -44,27 +41,8 @@ def stop_on_signals(watcher: Watcher) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def log_to(state: Path, console: TextIO) -> None:
-    """Everything into ``state/watch.log``; the form lines and notices also on the console."""
-    logger = logging.getLogger("unionforms")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    file_handler = RotatingFileHandler(
-        state / LOG_NAME, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-    )
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    console_handler = logging.StreamHandler(console)
-    console_handler.setFormatter(logging.Formatter("%(asctime)s  %(message)s", "%Y-%m-%d %H:%M:%S"))
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
-    logger.addHandler(file_handler)
-    logger.addHandler(console_handler)
-
-
-def run_service(rt: Runtime, polling: bool, interval: float | None, console: TextIO) -> None:
-    """Run the service until Ctrl+C or SIGTERM."""
-    log_to(rt.config.folders.state, console)
+def run_service(rt: Runtime, polling: bool, interval: float | None) -> None:
+    """Run the service until Ctrl+C or SIGTERM (logging is set up by the caller)."""
     seconds = interval or rt.config.watch.polling_interval_seconds
     watcher = Watcher(rt, (lambda: PollingObserver(timeout=seconds)) if polling else Observer)
     mode = f"每{seconds:g}秒轮询一次" if polling else "接收文件系统的变化通知"

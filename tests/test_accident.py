@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -185,10 +184,10 @@ def test_open_items_keep_the_case_open(ws: Workspace) -> None:
 
 
 def test_report_is_addressed_to_the_configured_authority(ws: Workspace) -> None:
-    ws.rt.config = replace(
-        ws.config,
-        organisation=replace(ws.config.organisation, safety_authority="阿拉尔市应急管理局"),
+    organisation = ws.config.organisation.model_copy(
+        update={"safety_authority": "阿拉尔市应急管理局"}
     )
+    ws.rt.config = ws.config.model_copy(update={"organisation": organisation})
     assert "阿拉尔市应急管理局：" in accept(ws)
 
 

@@ -85,7 +85,7 @@ def test_usage_and_environment_errors_exit_two(tmp_path: Path) -> None:
     unknown = tmp_path / "unknown.toml"
     unknown.write_text("[rules]\ncap = 1\n", encoding="utf-8")
     result = run("--config", str(unknown), "process")
-    assert result.exit_code == 2 and "无法识别的设置：cap" in result.output
+    assert result.exit_code == 2 and "第2行 [rules] cap：无法识别的设置" in result.output
     assert run("process", "--no-such-option").exit_code == 2
 
 
@@ -174,7 +174,10 @@ def test_a_form_that_fails_leaves_the_others_processed_and_exits_two(
     break_rendering_for(monkeypatch, "张示例", RuntimeError("模板坏了"))
     result = run("--config", str(config), "process")
     assert result.exit_code == 2
-    assert "有1份表单处理出错" in result.output and "模板坏了" in result.output
+    assert "有1份表单因系统故障没有处理完" in result.output and "系统故障" in result.output
+    assert "模板坏了" not in result.output and "RuntimeError" not in result.output
+    log = (tmp_path / "st" / "unionforms.log").read_text(encoding="utf-8")
+    assert "RuntimeError: 模板坏了" in log and "Traceback" in log
     assert (tmp_path / "in" / "a.xlsx").exists() and not (tmp_path / "in" / "b.xlsx").exists()
     monkeypatch.undo()
     result = run("--config", str(config), "process")

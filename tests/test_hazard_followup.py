@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 from forms import get_kind
 from forms.base import RecordView
-from pipeline import cli
-from pipeline.cli import main
+from pipeline.cli import app, main
 from pipeline.engine import open_runtime
 from tests.conftest import NOW, Workspace, docx_text, register_rows
 from tests.rules import TODAY, Checker, Ctx
@@ -242,7 +241,7 @@ def test_hazards_command_lists_open_hazards_overdue_first(
         f'[folders]\ninbox = "{ws.inbox}"\noutbox = "{ws.outbox}"\nstate = "{ws.root / "state"}"\n',
         encoding="utf-8",
     )
-    monkeypatch.setattr(cli, "open_runtime", lambda config: open_runtime(config, lambda: NOW))
+    monkeypatch.setattr(app, "open_runtime", lambda config: open_runtime(config, lambda: NOW))
     result = CliRunner().invoke(main, ["--config", str(config), "hazards"])
     assert result.exit_code == 0, result.output
     output = result.output

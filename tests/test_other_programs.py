@@ -11,7 +11,6 @@ import io
 import subprocess
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -149,7 +148,7 @@ def test_without_libreoffice_a_legacy_file_is_returned_saying_what_to_do(
     saved_by_libreoffice: dict[str, dict[str, bytes]], tmp_path: Path
 ) -> None:
     config = make_config(tmp_path)
-    config = replace(config, limits=Limits(soffice=str(tmp_path / "no-such-soffice")))
+    config = config.model_copy(update={"limits": Limits(soffice=str(tmp_path / "no-such-soffice"))})
     name, data = next(iter(saved_by_libreoffice["xls"].items()))
     result = run_batch(tmp_path, {Path(name).name: data}, config)
     (job,) = result.jobs

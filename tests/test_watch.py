@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -99,7 +98,7 @@ def test_a_file_left_in_the_inbox_is_not_queued_again_until_it_changes(
 def test_lock_files_and_an_outbox_inside_the_inbox_are_left_alone(ws: Workspace) -> None:
     inbox = ws.inbox
     folders = Folders(inbox=inbox, outbox=inbox / "outbox", state=inbox / "state")
-    rt = open_runtime(replace(ws.config, folders=folders), clock=lambda: NOW)
+    rt = open_runtime(ws.config.model_copy(update={"folders": folders}), clock=lambda: NOW)
     watcher = Watcher(rt)
     try:
         for name in LOCK_FILES:
@@ -167,7 +166,7 @@ def test_a_form_that_fails_waits_with_backoff_and_does_not_hold_up_the_rest(
     watcher.tick(0)
     failed, accepted = watcher.tick(STABLE)
     assert (failed.outcome, accepted.outcome) == ("failed", "accepted")
-    assert "ZeroDivisionError" in failed.message and (ws.inbox / "a.xlsx").exists()
+    assert "系统故障" in failed.message and (ws.inbox / "a.xlsx").exists()
     assert watcher.next_wake(STABLE) == 1
     monkeypatch.undo()
     (job,) = watcher.tick(STABLE + 1)
@@ -200,7 +199,7 @@ def test_only_news_about_forms_wakes_the_watcher(ws: Workspace) -> None:
         FileCreatedEvent(str(ws.inbox / "~$a.xlsx")),
         FileModifiedEvent(str(ws.inbox / ".~lock.a.xlsx#")),
         FileCreatedEvent(str(outbox / "rejected" / "a.xlsx")),
-        FileModifiedEvent(str(state / "watch.log")),
+        FileModifiedEvent(str(state / "unionforms.log")),
     ]
     for event in quiet:
         hints.dispatch(event)

@@ -79,7 +79,7 @@ class Service:
                 process.wait()
 
     def log(self) -> str:
-        path = self.root / "st" / "watch.log"
+        path = self.root / "st" / "unionforms.log"
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
     def form_lines(self) -> int:

@@ -1,0 +1,11 @@
+"""The ``unionforms`` command line: the only place that imports click.
+
+Each command parses its options, calls one core function and turns a ``PipelineError`` into a
+Chinese message and an exit status. The group and the shared plumbing are in ``app``; the
+commands are grouped by what they do, and registering them is importing their module.
+"""
+
+from pipeline.cli import admin, processing
+from pipeline.cli.app import main
+
+__all__ = ["admin", "main", "processing"]
