@@ -1,65 +1,81 @@
 """The engine: the loop that runs the stages (``pipeline.stages``) over a batch.
 
 Intake stages run for every file first (load, screen, identify) so the batch can be ordered
-by kind: a hazard is numbered before a follow-up that names it. Then each file runs the
-remaining stages. A ``FormRejected`` from any stage returns the file with its report; any other
-``PipelineError`` stops the batch and leaves the file where it is. A file leaves the inbox only
-after its outputs are durable and the store says so, and the store records each form's progress,
-so after a crash the same file resumes where it stopped: no serial, document or register row twice.
+by kind: a hazard is numbered before a follow-up that names it. Only the kind, the hash and
+the path are kept from intake; each file is read again when its turn comes, so a batch of
+large forms never sits in memory at once. A ``FormRejected`` returns the file with its report.
+Anything else that goes wrong with one form is a fault of ours: that form stays in the inbox,
+the log has the traceback, and the forms behind it go on — except a store that another
+program has locked, which stops the batch at once (every form would wait for it in turn).
+A file leaves the inbox only after its outputs are durable and the store says so, and the
+store records each form's progress, so after a crash the same file resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms import KINDS
 from pipeline import records
-from pipeline.errors import DamagedFile, Duplicate, FormRejected, InvalidForm, PipelineError
-from pipeline.files import is_ignored, unique_path
+from pipeline.errors import Duplicate, FormRejected, InvalidForm, PipelineError, StoreLocked
+from pipeline.faults import file_fault
+from pipeline.files import unique_path
+from pipeline.inputs import Collected, Source, collect, collect_inbox
 from pipeline.job import Job
 from pipeline.logs import FILE_ONLY, log_path
-from pipeline.registers import export_registers
+from pipeline.registers import ExportResult, export_registers
 from pipeline.reject import returned_name, write_rejection
 from pipeline.runtime import Runtime, open_runtime
-from pipeline.stages import INTAKE, PARSING_STAGES, STAGES
+from pipeline.stages import INTAKE, PARSING_STAGES, STAGES, reload
+from pipeline.stages import release as release_file
 
-__all__ = ["BatchResult", "Runtime", "collect", "export_all", "open_runtime", "process_batch"]
+__all__ = [
+    "BatchResult",
+    "Collected",
+    "Runtime",
+    "Source",
+    "collect",
+    "collect_inbox",
+    "export_all",
+    "open_runtime",
+    "process_batch",
+]
 
 log = logging.getLogger("unionforms")
-OUTCOMES = {"accepted": "通过", "rejected": "退回", "duplicate": "重复", "failed": "出错"}
+OUTCOMES = {
+    "accepted": "通过",
+    "rejected": "退回",
+    "duplicate": "重复",
+    "failed": "出错",
+    "changed": "稍后",
+}
 KIND_ORDER = {kind.key: index for index, kind in enumerate(KINDS)}
 
 
-# -- the loop ----------------------------------------------------------------------------
+# -- one form ---------------------------------------------------------------------------
 
 
 def run_stages(job: Job, rt: Runtime, stages: Iterable[Callable[[Job, Runtime], None]]) -> bool:
     """Run ``stages``; on a rejection, return the file with its report. True if it went on."""
     for stage in stages:
         if job.resumed_stage == "finished":
-            break  # outputs were written before an interruption; only the release is left
+            return True  # outputs were written before an interruption; only the release is left
+        if job.outcome == "skipped":
+            return False
         try:
             stage(job, rt)
         except FormRejected as error:
             reject(job, rt, error)
             return False
         except Exception as exc:
-            if stage not in PARSING_STAGES or isinstance(exc, MemoryError):
+            blamed = file_fault(exc) if stage in PARSING_STAGES else None
+            if blamed is None:
                 raise
-            # These stages work on bytes in memory: a library choking on a malformed package
-            # (even with an OSError) is the file's fault, not the machine's.
-            log.warning("could not parse %s: %r", job.source, exc)
-            reject(
-                job,
-                rt,
-                DamagedFile(
-                    f"文件内容无法解析（{type(exc).__name__}），可能已损坏；请重新保存后再提交"
-                ),
-            )
+            log.warning("无法解析 %s：%r", job.source, exc, exc_info=True, extra=FILE_ONLY)
+            reject(job, rt, blamed)
             return False
     return True
 
@@ -69,29 +85,29 @@ def reject(job: Job, rt: Runtime, error: FormRejected) -> None:
     job.message = error.message
     if isinstance(error, InvalidForm):
         job.problems = error.problems
-    if not job.data and job.source.exists():
-        job.data = job.source.read_bytes()
     if job.submission_id is None:
         job.submission_id = rt.store.receive(
             job.sha256, job.name, str(job.source), job.subfolder, job.received_at
         )
-    job.outputs = write_rejection(job, error, rejection_target(job, rt))
+    job.outputs = write_rejection(job, error, rejection_target(job, rt), rt.sharing)
     errors = [p.sentence() for p in job.problems] or [error.message]
     rt.store.finish(
         job.submission_id, job.outcome, errors, [str(p) for p in job.outputs], error.code
     )
-    release(job, rt)
+    release_file(job, rt)
 
 
 def rejection_target(job: Job, rt: Runtime) -> Path:
     """Where the returned original goes, stored before it is written: a rejection redone after
-    a crash rewrites the same files instead of returning the form twice as ``name(2)``."""
+    a crash rewrites the same files instead of returning the form twice as ``name(2)``.
+    A form from ``inbox/运行部/`` goes back to ``rejected/运行部/``."""
     assert job.submission_id is not None
     planned = rt.store.planned_rejections()
     if job.submission_id in planned:
         return Path(planned[job.submission_id])
     taken = {Path(path) for path in planned.values()}
-    target = unique_path(rt.outbox / "rejected", returned_name(job.name), taken)
+    folder = rt.outbox / "rejected" / job.subfolder
+    target = unique_path(folder, returned_name(job.name), taken)
     rt.store.plan_rejection(job.submission_id, str(target))
     return target
 
@@ -103,66 +119,7 @@ def accept(job: Job, rt: Runtime) -> None:
     rt.store.finish(
         job.submission_id, "accepted", [], [str(p) for p in job.outputs], job.record.ident
     )
-    release(job, rt)
-
-
-def release(job: Job, rt: Runtime) -> None:
-    """Remove the file from the inbox, unless it changed since it was read."""
-    try:
-        if job.source.exists() and job.source.read_bytes() != job.data:
-            log.warning("%s changed while it was processed; left for the next run", job.source)
-            return
-        job.source.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("could not remove %s from the inbox: %s", job.source, exc)
-        return
-    assert job.submission_id is not None
-    rt.store.released(job.submission_id)
-
-
-@dataclass
-class BatchResult:
-    jobs: list[Job] = field(default_factory=list)
-    registers: list[Path] = field(default_factory=list)
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for job in self.jobs if job.outcome == outcome)
-
-    @property
-    def all_accepted(self) -> bool:
-        return all(job.outcome == "accepted" for job in self.jobs)
-
-
-def process_files(
-    files: list[tuple[Path, str]],
-    rt: Runtime,
-    on_done: Callable[[Job], None] | None = None,
-    should_stop: Callable[[], bool] = lambda: False,
-) -> BatchResult:
-    """Process ``(path, subfolder)`` pairs as one batch; the registers are not exported.
-
-    ``should_stop`` is asked before each file: a stop request lets the form in hand finish
-    and leaves the others in the inbox untouched (an intake already recorded resumes later).
-    """
-    result = BatchResult()
-    ready = []
-    for path, subfolder in files:
-        if should_stop():
-            return result
-        job = Job(source=path, name=path.name, subfolder=subfolder, received_at=rt.clock())
-        result.jobs.append(job)
-        if _isolated(job, rt, _intake):
-            ready.append(job)
-        elif on_done:
-            on_done(job)
-    ready.sort(key=lambda job: KIND_ORDER[job.kind.key] if job.kind else 0)
-    for job in ready:
-        if should_stop():
-            break
-        _isolated(job, rt, _finish)
-        if on_done:
-            on_done(job)
-    return result
+    release_file(job, rt)
 
 
 def _intake(job: Job, rt: Runtime) -> bool:
@@ -171,8 +128,11 @@ def _intake(job: Job, rt: Runtime) -> bool:
 
 def _finish(job: Job, rt: Runtime) -> bool:
     if job.resumed_stage == "finished":
-        release(job, rt)
-    elif run_stages(job, rt, STAGES):
+        release_file(job, rt)
+        return True
+    if not reload(job, rt):
+        return False
+    if run_stages(job, rt, STAGES):
         accept(job, rt)
     return True
 
@@ -182,12 +142,14 @@ def _isolated(job: Job, rt: Runtime, work: Callable[[Job, Runtime], bool]) -> bo
 
     The file stays in the inbox untouched (its progress is in the store) and the next run
     tries again, so one form that trips over a bug or a broken template cannot hold up the
-    forms behind it. Interrupts (Ctrl+C, kill) are not caught: they stop the batch.
+    forms behind it. A locked store and interrupts (Ctrl+C, kill) stop the batch.
     """
     try:
         return work(job, rt)
+    except StoreLocked:
+        raise
     except Exception as exc:
-        log.error("处理 %s 时出现系统故障", job.source, exc_info=True, extra=FILE_ONLY)
+        _log_failure(job, rt, exc)
         reason = exc.message if isinstance(exc, PipelineError) else "程序内部错误"
         job.outcome = "failed"
         job.message = (
@@ -195,51 +157,109 @@ def _isolated(job: Job, rt: Runtime, work: Callable[[Job, Runtime], bool]) -> bo
             f"详细信息见 {log_path(rt.config.folders.state)}"
         )
         return False
+    finally:
+        job.forget_bytes()  # only kind, hash and path wait for the form's turn
 
 
-def process_batch(
-    files: list[tuple[Path, str]], rt: Runtime, on_done: Callable[[Job], None] | None = None
+def _log_failure(job: Job, rt: Runtime, exc: Exception) -> None:
+    """The traceback once per file and cause; a repeat (the watcher retrying) in one line."""
+    cause = f"{type(exc).__name__}: {exc}"
+    if rt.failures.get(job.source) == cause:
+        log.error("%s 再次处理失败，原因同前（%s）", job.source, cause, extra=FILE_ONLY)
+    else:
+        log.error("处理 %s 时出现系统故障", job.source, exc_info=exc, extra=FILE_ONLY)
+    rt.failures[job.source] = cause
+
+
+# -- a batch ----------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    jobs: list[Job] = field(default_factory=list)
+    export: ExportResult = field(default_factory=ExportResult)
+    stopped: str = ""  # why the batch stopped before its end, in Chinese
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for job in self.jobs if job.outcome == outcome)
+
+    @property
+    def all_accepted(self) -> bool:
+        return all(job.outcome in ("accepted", "skipped") for job in self.jobs)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Things a person must know that did not stop the forms: registers not written,
+        files that changed while they were read, files that could not leave the inbox."""
+        said = [failure.message for failure in self.export.failures]
+        said += [job.warning for job in self.jobs if job.warning]
+        return said
+
+
+def process_files(
+    sources: list[Source],
+    rt: Runtime,
+    on_done: Callable[[Job], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> BatchResult:
-    """Process ``files`` as one batch, then export the registers once."""
-    result = process_files(files, rt, on_done)
-    result.registers = export_all(rt)
+    """Process ``sources`` as one batch; the registers are not exported.
+
+    ``should_stop`` is asked before each file: a stop request lets the form in hand finish
+    and leaves the others in the inbox untouched (an intake already recorded resumes later).
+    """
+    result = BatchResult()
+    try:
+        ready = _take_in(sources, rt, result, on_done, should_stop)
+        ready.sort(key=lambda job: KIND_ORDER.get(job.kind.key, 0) if job.kind else 0)
+        for job in ready:
+            if should_stop():
+                result.stopped = "已按要求停止，其余表单仍留在收件箱，下次处理"
+                break
+            _isolated(job, rt, _finish)
+            if on_done and job.outcome != "skipped":
+                on_done(job)
+    except StoreLocked as exc:
+        result.stopped = exc.message
     return result
 
 
-def export_all(rt: Runtime) -> list[Path]:
+def _take_in(
+    sources: list[Source],
+    rt: Runtime,
+    result: BatchResult,
+    on_done: Callable[[Job], None] | None,
+    should_stop: Callable[[], bool],
+) -> list[Job]:
+    ready = []
+    for source in sources:
+        if should_stop():
+            result.stopped = "已按要求停止，其余表单仍留在收件箱，下次处理"
+            break
+        job = Job.from_source(source, rt.clock())
+        result.jobs.append(job)
+        if _isolated(job, rt, _intake):
+            ready.append(job)
+        elif on_done and job.outcome != "skipped":
+            on_done(job)
+    return ready
+
+
+def process_batch(
+    sources: list[Source] | Collected,
+    rt: Runtime,
+    on_done: Callable[[Job], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> BatchResult:
+    """Process ``sources`` as one batch, then export the registers once."""
+    if isinstance(sources, Collected):
+        sources = sources.sources
+    result = process_files(sources, rt, on_done, should_stop)
+    result.export = export_all(rt)
+    return result
+
+
+def export_all(rt: Runtime) -> ExportResult:
+    """Every register, each on its own: one that cannot be written is reported, not fatal."""
     return export_registers(
-        records.all_views(rt.store), rt.config, rt.outbox / "registers", rt.clock()
+        records.load_all(rt.store), rt.config, rt.outbox / "registers", rt.clock(), rt.sharing
     )
-
-
-def collect(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[tuple[Path, str]]:
-    """Form files under ``paths`` (files or folders, searched recursively) with their subfolder.
-
-    Lock, temp, hidden and system files, symbolic links (which could point anywhere on this
-    machine) and anything inside ``skip`` (the outbox and the state folder when they sit inside
-    the inbox) are left alone.
-    """
-    skipped = {p.resolve() for p in skip}
-    found: list[tuple[Path, str]] = []
-    for root in paths:
-        if root.is_symlink() or is_ignored(root):
-            continue
-        if root.is_file():
-            found.append((root.resolve(), ""))
-            continue
-        root = root.resolve()
-        for folder, dirs, names in os.walk(root):
-            here = Path(folder)
-            dirs[:] = sorted(
-                d
-                for d in dirs
-                if not is_ignored(Path(d))
-                and (here / d) not in skipped
-                and not (here / d).is_symlink()
-            )
-            relative = here.relative_to(root).as_posix()
-            for name in sorted(names):
-                path = here / name
-                if not is_ignored(path) and not path.is_symlink() and path.is_file():
-                    found.append((path, "" if relative == "." else relative))
-    return found

@@ -42,6 +42,24 @@ class StoreUnavailable(PipelineError):
     code = "store"
 
 
+class NoStore(PipelineError):
+    """The folder has no state database: it is not a working folder."""
+
+    code = "no_store"
+
+
+class StoreLocked(StoreUnavailable):
+    """Another program holds the state database's write lock; the batch stops at once."""
+
+    code = "store_locked"
+
+
+class InputRefused(PipelineError):
+    """A path given to process lies in the outbox, the state folder or the templates."""
+
+    code = "input_refused"
+
+
 class Busy(PipelineError):
     """Another unionforms process is working on the same state folder."""
 
@@ -70,6 +88,18 @@ class DamagedFile(FormRejected):
     """The file looks like an Office document but is truncated or corrupt."""
 
     code = "damaged"
+
+
+class TooOld(FormRejected):
+    """An Excel 2–4 or Word 1–2 file: a format from before any library or converter we use."""
+
+    code = "too_old"
+
+
+class UnreadableFile(FormRejected):
+    """A library could not read a file that looks valid: a limit of this program, said so."""
+
+    code = "unreadable"
 
 
 class MacroEnabled(FormRejected):

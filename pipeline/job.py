@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.base import FormKind, FormModel, RecordView
+from pipeline.inputs import Source
 
 NOT_FOUND = "表中未找到此栏"
 
@@ -54,6 +55,10 @@ def shown(value: Any, limit: int = 60) -> str:
         )
     elif isinstance(value, date):
         text = value.isoformat()
+    elif isinstance(value, float) and abs(value) >= 1e15:
+        # Excel keeps 15 significant digits: show what it shows, not the float's residue
+        # (an ID number typed as a number is 659002198801010000 there, not ...010176).
+        text = f"{Decimal(f'{value:.15g}'):f}"
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
     elif isinstance(value, bool):
@@ -90,6 +95,7 @@ class Job:
     name: str
     subfolder: str
     received_at: datetime
+    owned: bool = True  # in the inbox: it leaves once done; named from elsewhere: it stays
     data: bytes = b""
     sha256: str = ""
     fmt: str = ""
@@ -107,6 +113,16 @@ class Job:
     message: str = ""
     problems: list[Problem] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    warning: str = ""  # said to the person, without changing the outcome
+    converted: bool = False  # content is LibreOffice's conversion of a legacy file
+
+    @classmethod
+    def from_source(cls, source: Source, received_at: datetime) -> Job:
+        return cls(source.path, source.path.name, source.subfolder, received_at, source.owned)
+
+    def forget_bytes(self) -> None:
+        """Drop the file's bytes; what ordering and resuming need (hash, kind) stays."""
+        self.data = self.content = b""
 
     @property
     def display_name(self) -> str:

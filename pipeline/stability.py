@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from pipeline.inputs import Source
 from pipeline.screen import OLE_MAGIC, ZIP_MAGIC
 
 log = logging.getLogger("unionforms")
@@ -82,14 +83,15 @@ class StabilityTracker:
         # removed from the share): not handed over again until their signature changes.
         self.handled: dict[Path, Signature] = {}
 
-    def ready(self, files: list[tuple[Path, str]], now: float) -> list[tuple[Path, str]]:
-        """Of a full scan's ``(path, subfolder)`` pairs, those to process now."""
-        present = {path for path, _ in files}
+    def ready(self, files: list[Source], now: float) -> list[Source]:
+        """Of a full scan's sources, those to process now."""
+        present = {source.path for source in files}
         for path in [*self.seen, *self.handled]:
             if path not in present:
                 self.forget(path)
         found = []
-        for path, subfolder in files:
+        for source in files:
+            path = source.path
             current = signature(path)
             if current is None or self.handled.get(path) == current:
                 self.seen.pop(path, None)
@@ -99,7 +101,7 @@ class StabilityTracker:
             if seen is None or seen.signature != current:
                 self.seen[path] = Seen(current, now)  # new or still growing: wait from now
             elif self._ready(path, seen, now):
-                found.append((path, subfolder))
+                found.append(source)
         return found
 
     def _ready(self, path: Path, seen: Seen, now: float) -> bool:

@@ -9,6 +9,7 @@ form goes straight to its documents.
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 from forms import KINDS, get_kind
@@ -16,22 +17,28 @@ from pipeline import docx_form, records, xlsx_form
 from pipeline.archive import archive_record
 from pipeline.errors import Duplicate, InvalidForm, UnknownKind
 from pipeline.job import Job
+from pipeline.logs import FILE_ONLY
 from pipeline.render import render_documents
 from pipeline.runtime import Runtime
 from pipeline.screen import screen
 from pipeline.store import NewRecord, Submission
 from pipeline.validate import validate
 
+log = logging.getLogger("unionforms")
+
 # -- intake ------------------------------------------------------------------------------
 
 
 def load(job: Job, rt: Runtime) -> None:
-    """Read the bytes once; find an interrupted earlier attempt or an accepted duplicate."""
+    """Read the bytes; find an interrupted earlier attempt or an accepted duplicate."""
     job.data = job.source.read_bytes()
     job.sha256 = hashlib.sha256(job.data).hexdigest()
     earlier = _interrupted(job, rt)
     if earlier is not None:
         job.submission_id = earlier.id
+        if earlier.stuck is not None and earlier.stuck == file_signature(job.source):
+            job.outcome = "skipped"  # done before; the file cannot leave the inbox (said once)
+            return
         if earlier.record_id is not None:
             job.record = records.view(rt.store.record_row(earlier.record_id))
         if earlier.outcome is not None:
@@ -49,16 +56,16 @@ def load(job: Job, rt: Runtime) -> None:
 def _interrupted(job: Job, rt: Runtime) -> Submission | None:
     """The unfinished earlier attempt at these bytes from this path, if a crash left one.
 
-    A form numbered before a crash and then moved or renamed within the inbox is the same
-    form: it resumes from its new place, or its serial would never get its documents.
+    A form numbered (or being returned) before a crash and then moved or renamed within the
+    inbox is the same form: it resumes from its new place, or its serial would never get its
+    documents, or it would be returned twice.
     """
     candidates = rt.store.unfinished(job.sha256)
     for submission in candidates:
         if submission.source_path == str(job.source):
             return submission
     for submission in candidates:
-        numbered = submission.record_id is not None and submission.outcome is None
-        if numbered and not Path(submission.source_path).exists():
+        if submission.outcome is None and not Path(submission.source_path).exists():
             rt.store.moved(submission.id, str(job.source), job.subfolder)
             return submission
     return None
@@ -81,6 +88,7 @@ def screen_file(job: Job, rt: Runtime) -> None:
         limits.max_unpacked_mb * 1048576,
         rt.converter,
     )
+    job.converted = job.content is not job.data
 
 
 IDENTIFIERS = {"xlsx": xlsx_form.identify, "docx": docx_form.identify}
@@ -100,8 +108,13 @@ def identify(job: Job, rt: Runtime) -> None:
             f"请使用系统生成的空白表单填写：{titles}"
         )
     job.kind = kind
-    assert job.submission_id is not None
-    rt.store.set_kind(job.submission_id, kind.key)
+
+
+def record_kind(job: Job, rt: Runtime) -> None:
+    """Note the kind in the store (outside the parsing stages: a store error there would be
+    taken for the file's fault)."""
+    if job.record is None and job.kind is not None and job.submission_id is not None:
+        rt.store.set_kind(job.submission_id, job.kind.key)
 
 
 # -- per form ----------------------------------------------------------------------------
@@ -142,6 +155,7 @@ def number(job: Job, rt: Runtime) -> None:
             derived=job.derived,
             parent_serial=parent,
             child_suffix=kind.parent.suffix if kind.parent else "",
+            kind_version=kind.version,
         ),
     )
     _refuse_duplicate(earlier)
@@ -156,7 +170,9 @@ def render(job: Job, rt: Runtime) -> None:
         ctx = records.StoreContext(rt.store, rt.config.settings(), job.received_at)
         record.parent_record = ctx.record(record.parent)
     folder = rt.outbox / "documents" / kind.title / str(record.year)
-    job.documents = render_documents(kind, record, rt.config, folder, job.received_at.date())
+    job.documents = render_documents(
+        kind, record, rt.config, folder, job.received_at.date(), rt.sharing
+    )
 
 
 def archive(job: Job, rt: Runtime) -> None:
@@ -166,6 +182,68 @@ def archive(job: Job, rt: Runtime) -> None:
     )
 
 
-INTAKE = (load, screen_file, identify)
+# -- around the stages ------------------------------------------------------------------
+
+
+def reload(job: Job, rt: Runtime) -> bool:
+    """Read the file again when its turn comes (intake kept only its hash and kind).
+
+    A file changed since intake is left for the next run: it is no longer what was screened.
+    """
+    try:
+        data = job.source.read_bytes()
+    except FileNotFoundError:
+        job.outcome, job.message = "changed", "文件在处理前被移走或删除，未处理"
+        job.warning = f"“{job.display_name}”在处理前被移走或删除，未处理"
+        return False
+    if hashlib.sha256(data).hexdigest() != job.sha256:
+        job.outcome, job.message = "changed", "文件在处理过程中被修改，留待下次处理"
+        job.warning = f"“{job.display_name}”在处理过程中被修改，留待下次处理"
+        return False
+    job.data = data
+    if job.converted:
+        screen_file(job, rt)  # LibreOffice's conversion is cached by content
+    else:
+        job.content = data
+    return True
+
+
+def file_signature(path: Path) -> str:
+    status = path.stat()
+    return f"{status.st_size}:{status.st_mtime_ns}"
+
+
+def release(job: Job, rt: Runtime) -> None:
+    """Remove the file from the inbox (unless it is not ours, or it changed meanwhile), then
+    record the release. A file that cannot be removed is said once and left alone after."""
+    assert job.submission_id is not None
+    if job.owned:
+        try:
+            if job.source.exists():
+                if hashlib.sha256(job.source.read_bytes()).hexdigest() != job.sha256:
+                    log.warning("%s 在处理过程中被修改，留待下次处理", job.source)
+                    return
+                job.source.unlink()
+        except OSError as exc:
+            _stuck(job, rt, exc)
+            return
+    rt.store.released(job.submission_id)
+
+
+def _stuck(job: Job, rt: Runtime, exc: OSError) -> None:
+    assert job.submission_id is not None
+    job.warning = (
+        f"“{job.display_name}”已处理完毕，但无法从收件箱删除（{exc.strerror or exc}）；"
+        "以后不再处理它，请管理员检查收件箱的写权限后把它删掉"
+    )
+    log.warning("%s", job.warning, extra=FILE_ONLY)
+    try:
+        signature = file_signature(job.source)
+    except OSError:
+        return  # gone after all: the next run finds nothing to skip
+    rt.store.stuck(job.submission_id, signature)
+
+
+INTAKE = (load, screen_file, identify, record_kind)
 STAGES = (read, check, number, render, archive)
 PARSING_STAGES = (screen_file, identify, read)

@@ -67,7 +67,7 @@ def main() -> None:
                 (inbox / f"f{n:05d}.xlsx").write_bytes(fill_xlsx(kind, config, values))
             made = time.perf_counter()
             lap = Laps()
-            result = engine.process_batch(engine.collect([inbox]), rt, lap)
+            result = engine.process_batch(engine.collect_inbox(config), rt, lap)
             done = time.perf_counter()
             export_started = time.perf_counter()
             engine.export_all(rt)

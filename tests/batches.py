@@ -12,7 +12,7 @@ from forms import KINDS, get_kind
 from forms.base import FormKind, RecordView
 from forms.samples import Sample
 from pipeline.config import Config
-from pipeline.engine import BatchResult, collect, open_runtime, process_batch
+from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_batch
 from pipeline.files import safe_name
 from pipeline.job import Job
 from pipeline.samples import run_samples
@@ -28,7 +28,7 @@ def run_batch(root: Path, files: dict[str, bytes], config: Config | None = None)
         path.write_bytes(data)
     rt = open_runtime(config, clock=lambda: NOW)
     try:
-        return process_batch(collect([config.folders.inbox]), rt)
+        return process_batch(collect_inbox(config), rt)
     finally:
         rt.close()
 
@@ -49,7 +49,7 @@ def process_samples(root: Path, fmt: str) -> BatchResult:
             config,
             NOW.date(),
             inbox,
-            lambda: process_batch(collect([inbox]), rt),
+            lambda: process_batch(collect_inbox(config), rt),
             per_kind_folders=True,
             formats=(fmt,),
         )

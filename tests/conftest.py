@@ -16,14 +16,20 @@ from openpyxl import load_workbook
 
 from forms import get_kind
 from pipeline.config import Config, Folders, Rules
-from pipeline.engine import BatchResult, Runtime, collect, open_runtime, process_batch
+from pipeline.engine import BatchResult, Runtime, collect_inbox, open_runtime, process_batch
 from pipeline.samples import fill_docx, fill_xlsx
 
 NOW = datetime(2026, 6, 15, 10, 30)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_soffice = pytest.mark.skipif(
+_no_soffice = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice (soffice) 未安装：.ci/run 会安装它，本机跳过此测试"
 )
+
+
+def needs_soffice(test: Any) -> Any:
+    """A test that runs LibreOffice: marked ``soffice`` (``pytest -m "not soffice"`` leaves it
+    out) and skipped, with the reason shown, where LibreOffice is not installed."""
+    return pytest.mark.soffice(_no_soffice(test))
 
 
 @dataclass
@@ -59,7 +65,7 @@ class Workspace:
         return path
 
     def process(self) -> BatchResult:
-        return process_batch(collect([self.inbox], skip=[self.outbox]), self.rt)
+        return process_batch(collect_inbox(self.config), self.rt)
 
     def outputs(self, folder: str, pattern: str = "*") -> list[Path]:
         return sorted(p for p in (self.outbox / folder).rglob(pattern) if p.is_file())

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from forms import get_kind
-from pipeline.engine import collect, open_runtime, process_batch
+from pipeline.engine import collect_inbox, open_runtime, process_batch
 from pipeline.samples import fill_xlsx
 from tests.conftest import NOW, Workspace, docx_text, make_config, register_rows
 from tests.rules import TODAY, Checker, Ctx
@@ -214,7 +214,7 @@ def test_the_configured_interval_sets_the_next_visit(tmp_path: Any) -> None:
     (config.folders.inbox / "a.xlsx").write_bytes(fill_xlsx(KIND, config, sample()))
     rt = open_runtime(config, clock=lambda: NOW)
     try:
-        process_batch(collect([config.folders.inbox]), rt)
+        process_batch(collect_inbox(config), rt)
     finally:
         rt.close()
     header, rows = register_rows(config.folders.outbox / "registers" / "育龄人员基础资料档案.xlsx")

@@ -11,7 +11,7 @@ from forms import KINDS, get_kind
 from forms.base import FormKind
 from pipeline import records
 from pipeline.cli import main
-from pipeline.engine import BatchResult, collect, open_runtime, process_batch
+from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_batch
 from pipeline.render import ENVIRONMENT, full_context, load_template
 from pipeline.samples import run_samples, sample_rounds
 from tests.conftest import NOW, Workspace, make_config
@@ -30,7 +30,7 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Worksp
         config,
         NOW.date(),
         inbox,
-        lambda: process_batch(collect([inbox]), rt),
+        lambda: process_batch(collect_inbox(config), rt),
         per_kind_folders=True,
     )
     yield Workspace(root, config, rt), BatchResult(jobs=run.jobs)
