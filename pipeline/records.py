@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from forms import KINDS, get_kind
 from forms.base import RecordView
+from pipeline.logs import FILE_ONLY
 from pipeline.store import Store
+
+log = logging.getLogger("unionforms")
 
 
 def view(row: sqlite3.Row) -> RecordView:
@@ -35,19 +40,81 @@ def view(row: sqlite3.Row) -> RecordView:
     )
 
 
-def all_views(store: Store) -> dict[str, list[RecordView]]:
+@dataclass(frozen=True)
+class RawRecord:
+    """A stored record its kind's current definition cannot rebuild (a field's type changed,
+    or the kind was retired): shown as stored rather than stopping every register."""
+
+    kind: str
+    ident: str
+    kind_version: str
+    values: dict[str, Any]
+    received_at: datetime
+    source_name: str
+    subfolder: str
+    problem: str
+
+
+@dataclass
+class AllRecords:
+    by_kind: dict[str, list[RecordView]]
+    raw: dict[str, list[RawRecord]] = field(default_factory=dict)
+
+    def warnings(self) -> list[str]:
+        """What a person should know about records that could not be read."""
+        known = {kind.key: kind.title for kind in KINDS}
+        said = []
+        for key, raws in self.raw.items():
+            if key in known:
+                said.append(
+                    f"“{known[key]}”有{len(raws)}条记录无法按当前的表单定义读取"
+                    f"（{raws[0].ident}等），已在台账末尾按原样列出并标色"
+                )
+            else:
+                said.append(
+                    f"有{len(raws)}条记录属于本程序已不认识的表单种类“{key}”（{raws[0].ident}等），"
+                    "没有出现在任何台账中；数据仍在状态数据库里"
+                )
+        return said
+
+
+def _raw(row: sqlite3.Row, problem: str) -> RawRecord:
+    return RawRecord(
+        kind=row["kind"],
+        ident=row["ident"],
+        kind_version=row["kind_version"],
+        values=json.loads(row["data"]) | json.loads(row["derived"]),
+        received_at=datetime.fromisoformat(row["received_at"]),
+        source_name=row["original_name"],
+        subfolder=row["subfolder"],
+        problem=problem,
+    )
+
+
+def load_all(store: Store) -> AllRecords:
     """Every record by kind, each parent carrying its children in order."""
     by_ident: dict[str, RecordView] = {}
     by_kind: dict[str, list[RecordView]] = defaultdict(list)
+    raw: dict[str, list[RawRecord]] = defaultdict(list)
     for row in store.record_rows():
-        record = view(row)
+        try:
+            record = view(row)
+        except Exception as exc:  # a retired kind, a changed field type …
+            log.warning("无法读取记录 %s：%r", row["ident"], exc, extra=FILE_ONLY)
+            raw[row["kind"]].append(_raw(row, f"{type(exc).__name__}: {exc}"))
+            continue
         by_ident[record.ident] = record
         by_kind[record.kind].append(record)
     for record in by_ident.values():
         if record.parent and record.parent in by_ident:
             record.parent_record = by_ident[record.parent]
             by_ident[record.parent].children.append(record)
-    return {kind.key: by_kind.get(kind.key, []) for kind in KINDS}
+    return AllRecords({kind.key: by_kind.get(kind.key, []) for kind in KINDS}, dict(raw))
+
+
+def all_views(store: Store) -> dict[str, list[RecordView]]:
+    """Every record the kinds can read, by kind (see ``load_all``)."""
+    return load_all(store).by_kind
 
 
 class StoreContext:
@@ -69,3 +136,6 @@ class StoreContext:
 
     def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
         return self.store.serials_with(kind, key, value, year)
+
+    def records_with(self, kind: str, key: str, value: Any) -> list[RecordView]:
+        return [view(row) for row in self.store.records_with(kind, key, value)]

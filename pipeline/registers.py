@@ -8,7 +8,9 @@ formula, whatever a form said. Each file is written beside the old one and renam
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,12 @@ from forms.base import FormKind, RecordView, RegisterSpec
 from forms.fields import FieldType, IdNumber
 from pipeline.config import Config
 from pipeline.files import atomic_path, safe_name
+from pipeline.logs import FILE_ONLY
+from pipeline.permissions import Sharing
+from pipeline.records import AllRecords, RawRecord
+
+log = logging.getLogger("unionforms")
+RAW_KEY = "_raw"  # a row of a record its kind cannot rebuild (shown as stored, highlighted)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "money": "#,##0.00", "int": "0"}
@@ -44,6 +52,11 @@ def mask_id(value: str) -> str:
     return value[:6] + "*" * 8 + value[14:] if len(value) == 18 else value
 
 
+def source_shown(subfolder: str, name: str) -> str:
+    """The file a record came from as the inbox has it: ``运行部/申请.xlsx``."""
+    return f"{subfolder}/{name}" if subfolder else name
+
+
 def default_rows(
     kind: FormKind, records: list[RecordView], today: date
 ) -> Iterable[dict[str, Any]]:
@@ -57,7 +70,7 @@ def default_rows(
                 "serial": record.serial,
                 "ident": record.ident,
                 "received_at": record.received_at,
-                "source_name": record.source_name,
+                "source_name": source_shown(record.subfolder, record.source_name),
                 "subfolder": record.subfolder,
             }
         )
@@ -129,7 +142,13 @@ class RegisterWriter:
             for column, field_type in zip(self.spec.columns, self.types, strict=True)
         ]
 
-    def write(self, rows: list[dict[str, Any]], target: Path, now: datetime) -> Path:
+    def write(
+        self,
+        rows: list[dict[str, Any]],
+        target: Path,
+        now: datetime,
+        sharing: Sharing | None = None,
+    ) -> Path:
         wb = Workbook(write_only=True)
         for style in _named_styles():
             wb.add_named_style(style)
@@ -185,12 +204,12 @@ class RegisterWriter:
         )
         for cells in body:
             ws.append(cells)
-        with atomic_path(target) as temp:
+        with atomic_path(target, sharing) as temp:
             wb.save(temp)
         return target
 
     def _row(self, ws: Any, row: dict[str, Any]) -> list[WriteOnlyCell]:
-        highlight = bool(self.spec.highlight and row.get(self.spec.highlight))
+        highlight = bool(self.spec.highlight and row.get(self.spec.highlight)) or RAW_KEY in row
         mask = self.config.rules.mask_id_numbers
         cells = []
         for column, field_type, type_name in zip(
@@ -238,16 +257,70 @@ def register_path(folder: Path, spec: RegisterSpec) -> Path:
     return folder / f"{safe_name(spec.title)}.xlsx"
 
 
+def raw_rows(raws: list[RawRecord]) -> list[dict[str, Any]]:
+    """Records the kind cannot rebuild, as stored, marked (see ``records.RawRecord``)."""
+    return [
+        raw.values
+        | {
+            "serial": raw.ident,
+            "ident": raw.ident,
+            "received_at": raw.received_at,
+            "source_name": source_shown(raw.subfolder, raw.source_name),
+            "subfolder": raw.subfolder,
+            "status": "无法按当前表单定义读取，按原样列出",
+            RAW_KEY: True,
+        }
+        for raw in raws
+    ]
+
+
+@dataclass(frozen=True)
+class RegisterFailure:
+    title: str
+    path: Path
+    message: str  # in Chinese, for the console and the log
+
+
+@dataclass
+class ExportResult:
+    written: list[Path] = field(default_factory=list)
+    failures: list[RegisterFailure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 def export_registers(
-    views: dict[str, list[RecordView]], config: Config, folder: Path, now: datetime
-) -> list[Path]:
-    """Write every register of every kind; returns the files written."""
-    written = []
+    everything: AllRecords, config: Config, folder: Path, now: datetime, sharing: Sharing
+) -> ExportResult:
+    """Write every register of every kind, each on its own: one that cannot be written (open
+    in Excel, a read-only folder, a bug in its rows) is reported and the others are written;
+    the next export tries it again."""
+    result = ExportResult(notes=everything.warnings())
     for kind in KINDS:
-        records = views.get(kind.key, [])
+        records = everything.by_kind.get(kind.key, [])
+        raws = raw_rows(everything.raw.get(kind.key, []))
         for spec in kind.registers:
-            rows = register_rows(kind, spec, records, now.date())
-            written.append(
-                RegisterWriter(kind, spec, config).write(rows, register_path(folder, spec), now)
-            )
-    return written
+            path = register_path(folder, spec)
+            try:
+                rows = register_rows(kind, spec, records, now.date()) + raws
+                RegisterWriter(kind, spec, config).write(rows, path, now, sharing)
+            except OSError as exc:
+                result.failures.append(RegisterFailure(spec.title, path, _unwritable(spec, exc)))
+                log.warning("台账 %s 无法写入", path, exc_info=True, extra=FILE_ONLY)
+            except Exception:
+                log.error("导出台账 %s 时出现程序错误", path, exc_info=True, extra=FILE_ONLY)
+                message = f"台账“{spec.title}”导出时出现程序错误，本次未更新；详细信息见日志"
+                result.failures.append(RegisterFailure(spec.title, path, message))
+            else:
+                result.written.append(path)
+    return result
+
+
+def _unwritable(spec: RegisterSpec, exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return (
+            f"台账“{spec.title}”正被其他程序打开（例如Excel）或没有写入权限，本次未能更新；"
+            "关闭后会在下次处理表单时自动更新（也可运行 unionforms registers）"
+        )
+    return (
+        f"台账“{spec.title}”无法写入（{exc.strerror or exc}），本次未能更新；下次处理表单时会再试"
+    )
