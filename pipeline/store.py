@@ -1,9 +1,14 @@
 """The store: SQLite in the local state folder. Registers are exported from it, never read back.
 
-Tables: ``submissions`` (every file received: hash, name, time, kind, stage, outcome, errors),
-``records`` (every accepted form: kind, serial, data) and ``events`` (the audit log). A record
-and its serial are written in one transaction with the submission's progress, so a crash
-leaves either no serial or a serial whose submission says where to resume.
+Tables (``pipeline.schema``): ``submissions`` (every file received: hash, name, time, kind,
+stage, outcome, errors), ``records`` (every accepted form: kind, serial, data) and ``events``
+(the audit log). A record and its serial are written in one transaction with the submission's
+progress, so a crash leaves either no serial or a serial whose submission says where to resume.
+
+Every SQLite error becomes a ``PipelineError``: a database locked by another program is
+``StoreLocked`` (the batch stops at once instead of every form waiting its own timeout), any
+other is ``StoreUnavailable`` (a fault of the machine, never of a form). Commands that only
+read open the database read-only and without the processing lock.
 """
 
 from __future__ import annotations
@@ -18,54 +23,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from pipeline.errors import StoreUnavailable
+from pipeline.errors import NoStore, StoreLocked, StoreUnavailable
 from pipeline.files import private_dir
+from pipeline.schema import prepare
 
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL,
-    original_name TEXT NOT NULL,
-    source_path TEXT NOT NULL,
-    subfolder TEXT NOT NULL DEFAULT '',
-    received_at TEXT NOT NULL,
-    kind TEXT,
-    stage TEXT NOT NULL DEFAULT 'received',
-    outcome TEXT,
-    record_id INTEGER REFERENCES records(id),
-    errors TEXT NOT NULL DEFAULT '[]',
-    outputs TEXT NOT NULL DEFAULT '[]',
-    released_at TEXT
-);
-CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
-CREATE INDEX IF NOT EXISTS submissions_rejecting ON submissions(id) WHERE stage = 'rejecting';
-CREATE TABLE IF NOT EXISTS records (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    serial TEXT UNIQUE,
-    ident TEXT NOT NULL UNIQUE,
-    year INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    parent_id INTEGER REFERENCES records(id),
-    data TEXT NOT NULL,
-    derived TEXT NOT NULL,
-    submission_id INTEGER NOT NULL REFERENCES submissions(id),
-    created_at TEXT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS records_serial_seq
-    ON records(kind, year, seq) WHERE parent_id IS NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS records_child_seq
-    ON records(parent_id, seq) WHERE parent_id IS NOT NULL;
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    submission_id INTEGER,
-    event TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT ''
-);
-"""
+DATABASE_NAME = "unionforms.sqlite3"
 
 
 def to_json(value: Any) -> str:
@@ -90,6 +54,9 @@ class Submission:
     outcome: str | None
     record_id: int | None
     released_at: str | None
+    subfolder: str = ""
+    kind: str | None = None
+    stuck: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,45 +70,90 @@ class NewRecord:
     derived: dict[str, Any]
     parent_serial: str | None = None
     child_suffix: str = ""
+    kind_version: str = "1"
+
+
+def database_path(state_dir: Path) -> Path:
+    return state_dir / DATABASE_NAME
+
+
+def count_records(state_dir: Path) -> int:
+    """How many records the state folder's store holds (0 when there is no store yet)."""
+    if not database_path(state_dir).is_file():
+        return 0
+    store = Store(state_dir, read_only=True)
+    try:
+        return store.record_count()
+    finally:
+        store.close()
+
+
+def _translate(exc: sqlite3.Error, path: Path) -> StoreUnavailable:
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return StoreLocked(
+            f"状态数据库 {path} 正被其他程序锁住（例如用数据库工具打开着），无法写入；"
+            "本次处理已停止，表单仍留在收件箱。请关闭那个程序后再运行"
+        )
+    return StoreUnavailable(f"状态数据库 {path} 无法读写（{text}）；表单仍留在收件箱")
 
 
 class Store:
     """One SQLite database in the state folder."""
 
-    def __init__(self, state_dir: Path) -> None:
-        private_dir(state_dir)
-        self.path = state_dir / "unionforms.sqlite3"
+    def __init__(self, state_dir: Path, read_only: bool = False, timeout: float = 30) -> None:
+        self.path = database_path(state_dir)
+        self.read_only = read_only
         try:
-            old_umask = os.umask(0o077)
-            try:
-                self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            finally:
-                os.umask(old_umask)
+            self.db = self._connect(state_dir, timeout)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(SCHEMA)
-            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if not read_only:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+            prepare(self.db, self.path, read_only)
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"无法打开状态数据库 {self.path}：{exc}") from None
+            raise _translate(exc, self.path) from None
+
+    def _connect(self, state_dir: Path, timeout: float) -> sqlite3.Connection:
+        if self.read_only:
+            if not self.path.is_file():
+                raise NoStore(
+                    f"这里不是 unionforms 的工作文件夹：找不到状态数据库 {self.path}；"
+                    "请在工作文件夹中运行，或用 --config 指定它的 unionforms.toml"
+                )
+            uri = f"file:{quote(str(self.path))}?mode=ro"
+            return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+        private_dir(state_dir)
+        old_umask = os.umask(0o077)
+        try:
+            return sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
+        finally:
+            os.umask(old_umask)
 
     def close(self) -> None:
         self.db.close()
 
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path) from None
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE: a second process waits instead of taking the same serial."""
-        self.db.execute("BEGIN IMMEDIATE")
+        self.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        self.execute("COMMIT")
 
     def log(self, event: str, detail: str = "", submission_id: int | None = None) -> None:
-        self.db.execute(
+        self.execute(
             "INSERT INTO events (at, submission_id, event, detail) VALUES (?, ?, ?, ?)",
             (datetime.now().isoformat(timespec="seconds"), submission_id, event, detail),
         )
@@ -161,11 +173,14 @@ class Store:
             row["outcome"],
             row["record_id"],
             row["released_at"],
+            row["subfolder"],
+            row["kind"],
+            row["stuck"],
         )
 
     def unfinished(self, sha256: str) -> list[Submission]:
         """Submissions of these bytes whose file never left the inbox, latest first."""
-        rows = self.db.execute(
+        rows = self.execute(
             "SELECT * FROM submissions WHERE sha256 = ? AND released_at IS NULL ORDER BY id DESC",
             (sha256,),
         ).fetchall()
@@ -174,7 +189,7 @@ class Store:
     def moved(self, submission_id: int, source_path: str, subfolder: str) -> None:
         """The file of an interrupted submission now lives at ``source_path``."""
         with self.transaction():
-            self.db.execute(
+            self.execute(
                 "UPDATE submissions SET source_path = ?, subfolder = ? WHERE id = ?",
                 (source_path, subfolder, submission_id),
             )
@@ -182,7 +197,7 @@ class Store:
 
     def numbered_before(self, sha256: str, submission_id: int) -> tuple[Submission, str] | None:
         """Another submission of the same bytes that was given a record, with its ident."""
-        row = self.db.execute(
+        row = self.execute(
             "SELECT s.*, r.ident FROM submissions s JOIN records r ON r.id = s.record_id"
             " WHERE s.sha256 = ? AND s.id != ? ORDER BY s.id LIMIT 1",
             (sha256, submission_id),
@@ -195,7 +210,7 @@ class Store:
 
     def receive(self, sha256: str, name: str, source: str, subfolder: str, at: datetime) -> int:
         with self.transaction():
-            cursor = self.db.execute(
+            cursor = self.execute(
                 "INSERT INTO submissions"
                 " (sha256, original_name, source_path, subfolder, received_at)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -206,18 +221,18 @@ class Store:
         return submission_id
 
     def set_kind(self, submission_id: int, kind: str) -> None:
-        self.db.execute("UPDATE submissions SET kind = ? WHERE id = ?", (kind, submission_id))
+        self.execute("UPDATE submissions SET kind = ? WHERE id = ?", (kind, submission_id))
 
     def plan_rejection(self, submission_id: int, original: str) -> None:
         """Record where the returned original will go before anything is written there."""
-        self.db.execute(
+        self.execute(
             "UPDATE submissions SET stage = 'rejecting', outputs = ? WHERE id = ?",
             (to_json([original]), submission_id),
         )
 
     def planned_rejections(self) -> dict[int, str]:
         """Returned originals planned by rejections that a crash interrupted, by submission."""
-        rows = self.db.execute(
+        rows = self.execute(
             "SELECT id, outputs FROM submissions WHERE stage = 'rejecting' AND outcome IS NULL"
         ).fetchall()
         return {row["id"]: json.loads(row["outputs"])[0] for row in rows}
@@ -226,16 +241,26 @@ class Store:
         self, submission_id: int, outcome: str, errors: list[str], outputs: list[str], detail: str
     ) -> None:
         with self.transaction():
-            self.db.execute(
+            self.execute(
                 "UPDATE submissions SET stage = 'done', outcome = ?, errors = ?, outputs = ?"
                 " WHERE id = ?",
                 (outcome, to_json(errors), to_json(outputs), submission_id),
             )
             self.log(outcome, detail, submission_id)
 
+    def stuck(self, submission_id: int, signature: str) -> None:
+        """The finished submission's file cannot leave the inbox (no write permission): it is
+        remembered with its size and time, so later runs leave it alone instead of reporting
+        it again, until the file changes."""
+        with self.transaction():
+            self.execute(
+                "UPDATE submissions SET stuck = ? WHERE id = ?", (signature, submission_id)
+            )
+            self.log("stuck", signature, submission_id)
+
     def released(self, submission_id: int) -> None:
         with self.transaction():
-            self.db.execute(
+            self.execute(
                 "UPDATE submissions SET released_at = ? WHERE id = ?",
                 (datetime.now().isoformat(timespec="seconds"), submission_id),
             )
@@ -257,7 +282,7 @@ class Store:
                 return None, earlier
             parent_id = None
             if new.parent_serial is not None:
-                parent = self.db.execute(
+                parent = self.execute(
                     "SELECT id FROM records WHERE serial = ?", (new.parent_serial,)
                 ).fetchone()
                 parent_id = parent["id"]
@@ -267,11 +292,13 @@ class Store:
                 seq = self._next(kind=new.kind, year=new.year)
                 serial = f"{new.prefix}-{new.year}-{seq:04d}" if new.prefix else None
                 ident = serial or f"{new.kind}-{new.year}-{seq:04d}"
-            cursor = self.db.execute(
-                "INSERT INTO records (kind, serial, ident, year, seq, parent_id, data, derived,"
-                " submission_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            cursor = self.execute(
+                "INSERT INTO records (kind, kind_version, serial, ident, year, seq, parent_id,"
+                " data, derived, submission_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.kind,
+                    new.kind_version,
                     serial,
                     ident,
                     new.year,
@@ -283,7 +310,7 @@ class Store:
                     datetime.now().isoformat(timespec="seconds"),
                 ),
             )
-            self.db.execute(
+            self.execute(
                 "UPDATE submissions SET stage = 'numbered', record_id = ? WHERE id = ?",
                 (cursor.lastrowid, submission_id),
             )
@@ -294,49 +321,80 @@ class Store:
         self, kind: str | None = None, year: int | None = None, parent_id: int | None = None
     ) -> int:
         if parent_id is not None:
-            row = self.db.execute(
+            row = self.execute(
                 "SELECT MAX(seq) FROM records WHERE parent_id = ?", (parent_id,)
             ).fetchone()
         else:
-            row = self.db.execute(
+            row = self.execute(
                 "SELECT MAX(seq) FROM records WHERE kind = ? AND year = ? AND parent_id IS NULL",
                 (kind, year),
             ).fetchone()
         return int(row[0] or 0) + 1
 
     RECORD_QUERY = (
-        "SELECT r.*, p.serial AS parent_serial, s.original_name, s.subfolder, s.received_at"
+        "SELECT r.*, p.serial AS parent_serial, s.original_name, s.subfolder, s.received_at,"
+        " s.outputs AS submission_outputs"
         " FROM records r JOIN submissions s ON s.id = r.submission_id"
         " LEFT JOIN records p ON p.id = r.parent_id"
     )
 
     def record_row(self, record_id: int) -> sqlite3.Row:
-        return self.db.execute(f"{self.RECORD_QUERY} WHERE r.id = ?", (record_id,)).fetchone()
+        return self.execute(f"{self.RECORD_QUERY} WHERE r.id = ?", (record_id,)).fetchone()
 
     def record_rows(self) -> list[sqlite3.Row]:
-        return self.db.execute(f"{self.RECORD_QUERY} ORDER BY r.id").fetchall()
+        return self.execute(f"{self.RECORD_QUERY} ORDER BY r.id").fetchall()
 
     def record_by_serial(self, serial: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.db.execute(
+        row: sqlite3.Row | None = self.execute(
             f"{self.RECORD_QUERY} WHERE r.serial = ?", (serial,)
         ).fetchone()
         return row
 
     def children_rows(self, record_id: int) -> list[sqlite3.Row]:
-        return self.db.execute(
+        return self.execute(
             f"{self.RECORD_QUERY} WHERE r.parent_id = ? ORDER BY r.seq", (record_id,)
         ).fetchall()
 
     def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
-        rows = self.db.execute(
+        rows = self.execute(
             "SELECT ident FROM records WHERE kind = ? AND year = ? AND json_extract(data, ?) = ?"
             " ORDER BY id",
             (kind, year, f"$.{key}", value),
         ).fetchall()
         return [row["ident"] for row in rows]
 
+    def records_with(self, kind: str, key: str, value: Any) -> list[sqlite3.Row]:
+        """Records of ``kind`` (any year) whose field ``key`` is ``value``."""
+        return self.execute(
+            f"{self.RECORD_QUERY} WHERE r.kind = ? AND json_extract(r.data, ?) = ? ORDER BY r.id",
+            (kind, f"$.{key}", value),
+        ).fetchall()
+
+    def record_count(self) -> int:
+        return int(self.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+
+    def leftovers(self) -> list[Submission]:
+        """Submissions a crash or a vanished file left unfinished, and finished ones whose file
+        could not leave the inbox: what ``unionforms doctor`` reports."""
+        rows = self.execute(
+            "SELECT * FROM submissions WHERE released_at IS NULL"
+            " AND (stage IN ('numbered', 'rejecting') OR stuck IS NOT NULL) ORDER BY id"
+        ).fetchall()
+        return [s for s in map(self._submission, rows) if s is not None]
+
+    def ident_of(self, record_id: int) -> str:
+        return str(
+            self.execute("SELECT ident FROM records WHERE id = ?", (record_id,)).fetchone()[0]
+        )
+
+    def accepted_records(self) -> list[sqlite3.Row]:
+        """Records whose submission finished as accepted: those that must be archived."""
+        return self.execute(
+            f"{self.RECORD_QUERY} WHERE s.outcome = 'accepted' ORDER BY r.id"
+        ).fetchall()
+
     def counts(self) -> dict[str, int]:
-        rows = self.db.execute(
+        rows = self.execute(
             "SELECT outcome, COUNT(*) AS n FROM submissions GROUP BY outcome"
         ).fetchall()
         return {str(row["outcome"]): int(row["n"]) for row in rows}

@@ -1,0 +1,123 @@
+"""The store's schema, its version and the migrations between versions.
+
+``PRAGMA user_version`` says which schema a state folder holds. A newer program upgrades an
+older folder in one transaction, after copying the database aside (``*.v1.bak``); an older
+program refuses a newer folder with a message saying to upgrade, instead of misreading it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from pipeline.errors import StoreUnavailable
+
+SCHEMA_VERSION = 2
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    original_name TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    subfolder TEXT NOT NULL DEFAULT '',
+    received_at TEXT NOT NULL,
+    kind TEXT,
+    stage TEXT NOT NULL DEFAULT 'received',
+    outcome TEXT,
+    record_id INTEGER REFERENCES records(id),
+    errors TEXT NOT NULL DEFAULT '[]',
+    outputs TEXT NOT NULL DEFAULT '[]',
+    released_at TEXT,
+    stuck TEXT
+);
+CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
+CREATE INDEX IF NOT EXISTS submissions_rejecting ON submissions(id) WHERE stage = 'rejecting';
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    kind_version TEXT NOT NULL DEFAULT '1',
+    serial TEXT UNIQUE,
+    ident TEXT NOT NULL UNIQUE,
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    parent_id INTEGER REFERENCES records(id),
+    data TEXT NOT NULL,
+    derived TEXT NOT NULL,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS records_serial_seq
+    ON records(kind, year, seq) WHERE parent_id IS NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS records_child_seq
+    ON records(parent_id, seq) WHERE parent_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    submission_id INTEGER,
+    event TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+"""
+
+# MIGRATIONS[n] takes a database of version n to version n + 1.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        # #9: each record remembers the version of its kind's definition it was stored under;
+        # a finished submission whose file cannot leave the inbox is remembered, not retried.
+        "ALTER TABLE records ADD COLUMN kind_version TEXT NOT NULL DEFAULT '1'",
+        "ALTER TABLE submissions ADD COLUMN stuck TEXT",
+    ),
+}
+
+
+def newer_message(path: Path, found: int) -> str:
+    return (
+        f"状态数据库 {path} 由较新版本的 unionforms 建立（数据格式第{found}版），"
+        f"本程序只认识到第{SCHEMA_VERSION}版；为免读错数据，请把 unionforms 升级到最新版本后再运行"
+    )
+
+
+def prepare(db: sqlite3.Connection, path: Path, read_only: bool = False) -> None:
+    """Create the schema in a new database, or upgrade an older one; refuse a newer one."""
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise StoreUnavailable(newer_message(path, found))
+    tables = db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    if read_only:
+        if tables and max(found, 1) < SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"状态数据库 {path} 是旧版本的数据格式，需要先升级一次："
+                "请运行 unionforms process（没有表单时也会升级），再运行本命令"
+            )
+        return
+    if tables == 0:
+        db.executescript(SCHEMA)
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        return
+    found = max(found, 1)  # the first version did not always stamp itself
+    if found == SCHEMA_VERSION:
+        return
+    _back_up(db, path, found)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for version in range(found, SCHEMA_VERSION):
+            for statement in MIGRATIONS[version]:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _back_up(db: sqlite3.Connection, path: Path, version: int) -> None:
+    """A copy of the database as it was, before an upgrade changes it."""
+    target = path.with_name(f"{path.name}.v{version}.bak")
+    if not target.exists():
+        backup = sqlite3.connect(target)
+        try:
+            db.backup(backup)
+        finally:
+            backup.close()
+        shutil.copymode(path, target)
