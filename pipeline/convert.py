@@ -1,11 +1,18 @@
 """LibreOffice in headless mode: legacy .xls/.doc to .xlsx/.docx, and documents to PDF.
 
 Each converter uses a private LibreOffice profile (``-env:UserInstallation``): two soffice
-processes sharing the default profile wait on each other or fail silently.
+processes sharing the default profile wait on each other or fail silently. soffice runs in a
+process group of its own, so the terminal's Ctrl+C does not reach it; when we are interrupted
+(a second Ctrl+C, SIGTERM) or time out, the whole group is killed and reaped before the
+profile is removed. Conversions are cached by content in the private folder for the
+converter's lifetime: a batch reads a legacy file at intake and again when its turn comes,
+and converts it once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -49,7 +56,13 @@ class Converter:
         if executable is None:
             raise ConversionUnavailable(NO_SOFFICE.format(suffix=suffix, target=f".{target}"))
         if self._profile is None:
-            self._profile = tempfile.TemporaryDirectory(prefix="unionforms-lo-")
+            self._profile = tempfile.TemporaryDirectory(
+                prefix="unionforms-lo-", ignore_cleanup_errors=True
+            )
+        digest = hashlib.sha256(data).hexdigest()
+        cached = Path(self._profile.name) / "converted" / f"{digest}.{target.split(':')[0]}"
+        if cached.is_file():
+            return cached.read_bytes()
         with tempfile.TemporaryDirectory(prefix="unionforms-convert-") as work:
             source = Path(work) / f"form{suffix}"
             source.write_bytes(data)
@@ -61,7 +74,9 @@ class Converter:
                     f"LibreOffice未能把此{suffix}文件转换为.{target}（文件可能已损坏或加了密码）；"
                     f"请在Office/WPS中另存为.{target}格式后重新提交。"
                 )
-            return results[0].read_bytes()
+            cached.parent.mkdir(exist_ok=True)
+            shutil.move(results[0], cached)
+        return cached.read_bytes()
 
     def _run(self, executable: str, source: Path, out_dir: Path, target: str) -> None:
         assert self._profile is not None
@@ -85,14 +100,23 @@ class Converter:
         try:
             process.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            _kill_group(process)
             raise ConversionUnavailable(
                 f"LibreOffice转换超时（超过{self.timeout:.0f}秒）；"
                 "请在Office/WPS中另存为.xlsx或.docx格式后重新提交。"
             ) from None
+        except BaseException:  # Ctrl+C, SIGTERM: never leave soffice running on the profile
+            _kill_group(process)
+            raise
 
     def close(self) -> None:
         if self._profile is not None:
-            self._profile.cleanup()
-            self._profile = None
+            profile, self._profile = self._profile, None
+            profile.cleanup()
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill soffice and whatever it started, and reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()

@@ -22,8 +22,9 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver
 
-from pipeline.engine import OUTCOMES, collect, export_all, process_files
+from pipeline.engine import OUTCOMES, collect_inbox, export_all, process_files
 from pipeline.files import is_ignored
+from pipeline.inputs import Source
 from pipeline.job import Job
 from pipeline.runtime import Runtime
 from pipeline.stability import StabilityTracker
@@ -33,7 +34,8 @@ log = logging.getLogger("unionforms")
 QUIET_EVENTS = frozenset({"opened", "closed_no_write", "attrib"})
 HINT_PAUSE = 0.25  # after a hint, let a burst of events settle into one scan
 MIN_SLEEP = 0.05  # a floor under every sleep: whatever goes wrong, the loop cannot spin
-RETRY_FIRST, RETRY_MAX = 1.0, 60.0
+RETRY_FIRST, RETRY_MAX = 1.0, 60.0  # the inbox or the store unavailable: everything waits
+FILE_RETRY_FIRST, FILE_RETRY_MAX = 60.0, 3600.0  # one form failing: only that form waits
 
 
 class Hints(FileSystemEventHandler):
@@ -82,6 +84,9 @@ class Watcher:
         self.retry_delay = RETRY_FIRST
         self.dirty_since: float | None = float("-inf")  # export once at start: a crash may
         self.exports = 0  # have left the registers behind the store
+        self.backoff: dict[Path, float] = {}  # failing file: its last delay
+        self.waiting: dict[Path, float] = {}  # failed file: when to try it again
+        self.failing_registers: set[str] = set()
         self._wake_r, self._wake_w = socket.socketpair()
         for end in (self._wake_r, self._wake_w):
             end.setblocking(False)
@@ -96,7 +101,8 @@ class Watcher:
         try:
             if not self._inbox_present(now):
                 return []
-            files = collect([self.inbox], skip=self.skip)
+            self._wake_waiting(now)
+            files = collect_inbox(self.rt.config).sources
             self.last_scan = now
             jobs = self._process(self.tracker.ready(files, now), now)
             if self._export_due(now):
@@ -107,33 +113,59 @@ class Watcher:
             if self.dirty_since is None:  # forms may have been finished before the error
                 self.dirty_since = now
             return []
-        if any(job.outcome == "failed" for job in jobs):
-            # The forms behind a failing one went on; the failing one waits, with backoff.
-            self._retry_later(now)
-        else:
-            self.retry_delay = RETRY_FIRST
+        self.retry_delay = RETRY_FIRST
         return jobs
 
-    def _process(self, ready: list[tuple[Path, str]], now: float) -> list[Job]:
+    def _wake_waiting(self, now: float) -> None:
+        """Failed files whose wait is over are looked at again like new ones."""
+        for path, retry_at in list(self.waiting.items()):
+            if now >= retry_at:
+                del self.waiting[path]
+                self.tracker.forget(path)
+
+    def _process(self, ready: list[Source], now: float) -> list[Job]:
         if not ready:
             return []
         result = process_files(ready, self.rt, report, lambda: self.stopping)
         for job in result.jobs:
-            if job.outcome and job.outcome != "failed":
+            if job.outcome == "failed":
+                self._file_failed(job.source, now)
+            elif job.outcome:
+                self.backoff.pop(job.source, None)
+            if job.outcome:
                 self.tracker.done(job.source)
+        if result.stopped and not self.stopping:
+            log.warning("%s", result.stopped)
+            self._retry_later(now)  # the store is locked: everything waits, with backoff
         if result.jobs and self.dirty_since is None:
             self.dirty_since = now
         return result.jobs
+
+    def _file_failed(self, path: Path, now: float) -> None:
+        """One form failed for a reason of ours: only it waits, longer each time (capped)."""
+        delay = min(self.backoff[path] * 2, FILE_RETRY_MAX) if path in self.backoff else None
+        delay = delay or FILE_RETRY_FIRST
+        self.backoff[path] = delay
+        self.waiting[path] = now + delay
+        log.warning("%s 处理失败，%.0f分钟后再试（其他表单照常处理）", path.name, delay / 60)
 
     def _export_due(self, now: float) -> bool:
         debounce = self.settings.register_debounce_seconds
         return self.dirty_since is not None and now >= self.dirty_since + debounce
 
     def export(self) -> None:
-        paths = export_all(self.rt)
-        self.dirty_since = None
+        """Export the registers; one that cannot be written is said once and tried again."""
+        result = export_all(self.rt)
         self.exports += 1
-        log.info("台账已更新（%d份）", len(paths))
+        failing = {failure.title for failure in result.failures}
+        for failure in result.failures:
+            if failure.title not in self.failing_registers:
+                log.warning("%s", failure.message)
+        for title in self.failing_registers - failing:
+            log.info("台账“%s”已恢复更新", title)
+        self.failing_registers = failing
+        self.dirty_since = self.clock() if failing else None
+        log.info("台账已更新（%d份）", len(result.written))
 
     def _retry_later(self, now: float) -> None:
         self.retry_at = now + self.retry_delay
@@ -163,6 +195,7 @@ class Watcher:
         if now < self.retry_at:
             return self.retry_at - now
         due = [self.last_scan + self.settings.rescan_seconds]
+        due += self.waiting.values()
         if (ready_at := self.tracker.next_due()) is not None:
             due.append(ready_at)
         if self.dirty_since is not None:

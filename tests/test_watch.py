@@ -6,6 +6,7 @@ another process) is in ``test_watch_service.py``.
 
 from __future__ import annotations
 
+import io
 import logging
 import shutil
 from collections.abc import Iterator
@@ -28,7 +29,8 @@ from pipeline.engine import open_runtime, process_files
 from pipeline.errors import Busy
 from pipeline.files import temp_name, write_atomic
 from pipeline.lock import processing_lock
-from pipeline.watch import Hints, Watcher
+from pipeline.logs import setup_logging
+from pipeline.watch import FILE_RETRY_FIRST, Hints, Watcher
 from tests.conftest import NOW, Workspace, break_rendering_for, register_rows
 
 STABLE = 2.0  # the default watch.stability_seconds; the clock is ours, so nothing waits
@@ -63,7 +65,9 @@ def test_a_file_written_in_chunks_is_processed_once_and_complete(
     assert watcher.tick(21 + STABLE / 2) == []
     (job,) = watcher.tick(21 + STABLE)
     assert job.outcome == "accepted" and job.subfolder == "运行部"
-    assert job.data == data and not path.exists()
+    assert not path.exists()
+    (original,) = ws.outputs("archive", "原件-*")
+    assert original.read_bytes() == data
     assert watcher.tick(40) == [] and watcher.tick(400) == []
     assert len(register(ws)) == 1 and not ws.outputs("rejected")
 
@@ -83,7 +87,7 @@ def test_a_file_left_in_the_inbox_is_not_queued_again_until_it_changes(
     ws: Workspace, watcher: Watcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A share may refuse to delete a processed file; it must not be processed every round.
-    monkeypatch.setattr(engine, "release", lambda job, rt: None)
+    monkeypatch.setattr(engine, "release_file", lambda job, rt: None)
     path = ws.drop("申请.xlsx", ws.xlsx("hardship"))
     watcher.tick(0)
     assert [job.outcome for job in watcher.tick(STABLE)] == ["accepted"]
@@ -163,27 +167,46 @@ def test_a_form_that_fails_waits_with_backoff_and_does_not_hold_up_the_rest(
     ws.drop("a.xlsx", ws.xlsx("hardship"))
     ws.drop("b.xlsx", ws.xlsx("hardship", 1))
     break_rendering_for(monkeypatch, "张示例", ZeroDivisionError("a bug"))
+    log = ws.config.folders.state / "unionforms.log"
+    setup_logging(ws.config.folders.state, io.StringIO())
     watcher.tick(0)
     failed, accepted = watcher.tick(STABLE)
     assert (failed.outcome, accepted.outcome) == ("failed", "accepted")
     assert "系统故障" in failed.message and (ws.inbox / "a.xlsx").exists()
-    assert watcher.next_wake(STABLE) == 1
+    first = FILE_RETRY_FIRST
+    a = ws.inbox / "a.xlsx"
+    assert watcher.waiting == {a: STABLE + first}  # only the failing form waits
+    assert watcher.next_wake(STABLE) > 1  # and the loop sleeps meanwhile
+    ws.drop("c.xlsx", ws.xlsx("hardship", 1, address="示例路9号"))  # a new form does not wait
+    watcher.tick(STABLE + 1)
+    (newcomer,) = watcher.tick(2 * STABLE + 1)
+    assert newcomer.name == "c.xlsx" and newcomer.outcome == "accepted"
+    assert watcher.tick(STABLE + first - 1) == []  # a.xlsx is still waiting
+    watcher.tick(STABLE + first)
+    (again,) = watcher.tick(2 * STABLE + first)  # looked at again like a new file: fails again
+    assert again.name == "a.xlsx" and again.outcome == "failed"
+    assert watcher.waiting == {a: 2 * STABLE + first + 2 * first}  # and waits longer
+    text = log.read_text(encoding="utf-8")
+    assert text.count("ZeroDivisionError: a bug") == 2  # the traceback once, then one line
+    assert text.count("Traceback") == 1 and "再次处理失败，原因同前" in text
     monkeypatch.undo()
-    (job,) = watcher.tick(STABLE + 1)
+    watcher.tick(2 * STABLE + 3 * first)
+    (job,) = watcher.tick(3 * STABLE + 3 * first)
+    # numbered before rendering failed: it keeps its serial
     assert job.outcome == "accepted" and job.record and job.record.serial == "KN-2026-0001"
 
 
 def test_a_stop_request_finishes_the_form_in_hand_and_leaves_the_rest(ws: Workspace) -> None:
     for number in range(3):
         ws.drop(f"申请{number}.xlsx", ws.xlsx("hardship", address=f"示例路{number}号"))
-    files = engine.collect([ws.inbox])
+    files = engine.collect_inbox(ws.config).sources
     finished: list[str] = []
     result = process_files(
         files, ws.rt, lambda job: finished.append(job.name), lambda: bool(finished)
     )
     assert [job.outcome for job in result.jobs if job.outcome] == ["accepted"]
     assert len(list(ws.inbox.iterdir())) == 2 and len(ws.outputs("documents")) == 2
-    later = process_files(engine.collect([ws.inbox]), ws.rt)
+    later = process_files(engine.collect_inbox(ws.config).sources, ws.rt)
     assert [job.outcome for job in later.jobs] == ["accepted", "accepted"]
     serials = sorted(job.record.serial for job in [*result.jobs, *later.jobs] if job.record)
     assert serials == ["KN-2026-0001", "KN-2026-0002", "KN-2026-0003"]

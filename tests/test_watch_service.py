@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.archive import verify_archive
+from pipeline.store import Store
 from tests.conftest import Workspace, register_rows
 
 TIMEOUT = 120.0  # a bound for a loaded machine, not an expectation
@@ -129,7 +130,10 @@ def assert_each_form_done_once(svc: Service, accepted: int, rejected: int) -> No
     _, rows = register_rows(out / "registers" / "困难职工档案台账.xlsx")
     assert len(rows) == accepted
     assert len(list((out / "documents").rglob("*.docx"))) == 2 * accepted
-    assert verify_archive(out / "archive") == (accepted, [])
+    store = Store(svc.root / "st", read_only=True)
+    check = verify_archive(out / "archive", store)
+    store.close()
+    assert (check.checked, check.faults) == (accepted, [])
     returned = sorted(p.name for p in (out / "rejected").glob("*")) if rejected else []
     assert len(returned) == 3 * rejected and not any("(2)" in name for name in returned)
     assert not [p for p in out.rglob(".~tmp-*")], "a half-written file was left behind"
