@@ -1,16 +1,20 @@
 """The archive: for every accepted form, the original byte for byte, its documents and a
-manifest with the SHA-256 of each, in a folder of its own; and the check of the whole archive.
+manifest with the SHA-256 of each, in a folder of its own (owner-only); and the check of the
+whole archive against the store, so a lost folder is found, not just an altered file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from forms import UnknownKind, get_kind
 from forms.base import FormKind, RecordView
-from pipeline.files import private_dir, safe_name, write_atomic
+from pipeline.files import private_dir, safe_file_name, safe_name, write_atomic
+from pipeline.store import Store
 
 MANIFEST = "manifest.json"
 
@@ -29,7 +33,7 @@ def archive_record(
     """Write the archive folder; the manifest goes last, so a folder with one is complete."""
     private_dir(root)
     folder = private_dir(record_folder(root, kind, record))
-    files = {f"原件-{safe_name(record.source_name)}": original}
+    files = {safe_file_name(f"原件-{record.source_name}"): original}
     files |= {document.name: document.read_bytes() for document in documents}
     for name, data in files.items():
         write_atomic(folder / name, data)
@@ -49,31 +53,62 @@ def archive_record(
 
 @dataclass(frozen=True)
 class ArchiveFault:
-    folder: Path
+    where: str  # the serial, or the folder when the store does not know it
     message: str
 
 
-def verify_archive(root: Path) -> tuple[int, list[ArchiveFault]]:
-    """Check every manifest under ``root``: each listed file present with its hash."""
+@dataclass
+class ArchiveCheck:
+    checked: int = 0
+    faults: list[ArchiveFault] = field(default_factory=list)
+
+
+def verify_archive(root: Path, store: Store) -> ArchiveCheck:
+    """Check the archive against the store: every accepted record has its folder and manifest,
+    every file a manifest lists is there with its hash, and no folder is unaccounted for."""
+    result = ArchiveCheck()
+    expected: set[Path] = set()
+    for row in store.accepted_records():
+        folder = _expected_folder(root, row)
+        expected.add(folder)
+        result.checked += 1
+        result.faults += [ArchiveFault(row["ident"], m) for m in check_folder(folder, row["ident"])]
+    for manifest in sorted(root.rglob(MANIFEST)) if root.exists() else []:
+        if manifest.parent not in expected:
+            result.faults.append(
+                ArchiveFault(str(manifest.parent), "状态数据库中没有与这份归档对应的记录")
+            )
+    return result
+
+
+def _expected_folder(root: Path, row: Any) -> Path:
+    try:
+        title = get_kind(row["kind"]).title
+    except UnknownKind:  # a retired kind: where the archive stage put it at the time
+        outputs = json.loads(row["submission_outputs"] or "[]")
+        return Path(outputs[-1]) if outputs else root / "?" / row["ident"]
+    return root / safe_name(title) / str(row["year"]) / safe_name(row["ident"])
+
+
+def check_folder(folder: Path, ident: str) -> list[str]:
+    """What is wrong with one record's archive folder, in Chinese (nothing: an empty list)."""
+    if not folder.is_dir():
+        return [f"归档文件夹不见了（应在 {folder}）"]
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest["files"]
+        items = files.items()
+    except FileNotFoundError:
+        return [f"归档不完整：缺少清单文件 {MANIFEST}（{folder}）"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return [f"清单文件 {MANIFEST} 无法读取或已损坏（{folder}）"]
     faults = []
-    manifests = sorted(root.rglob(MANIFEST)) if root.exists() else []
-    for manifest_path in manifests:
-        folder = manifest_path.parent
-        try:
-            files = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
-        except (OSError, ValueError, KeyError, TypeError):
-            faults.append(ArchiveFault(folder, "清单文件 manifest.json 无法读取或已损坏"))
-            continue
-        for name, expected in files.items():
-            path = folder / name
-            if not path.is_file():
-                faults.append(ArchiveFault(folder, f"缺少文件“{name}”"))
-            elif sha256(path.read_bytes()) != expected:
-                faults.append(
-                    ArchiveFault(folder, f"文件“{name}”的内容与归档时不一致（SHA-256不符）")
-                )
-    described = {path.parent for path in manifests}
-    for folder in sorted(root.glob("*/*/*")) if root.exists() else []:
-        if folder.is_dir() and folder not in described:
-            faults.append(ArchiveFault(folder, "归档不完整：缺少清单文件 manifest.json"))
-    return len(manifests), faults
+    if manifest.get("ident") != ident:
+        faults.append(f"清单记载的编号是“{manifest.get('ident')}”，与记录不符（{folder}）")
+    for name, expected in items:
+        path = folder / name
+        if not path.is_file():
+            faults.append(f"缺少文件“{name}”（{folder}）")
+        elif sha256(path.read_bytes()) != expected:
+            faults.append(f"文件“{name}”的内容与归档时不一致（SHA-256不符）")
+    return faults

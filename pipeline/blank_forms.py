@@ -11,7 +11,7 @@ from pipeline.blank_docx import build_blank_docx
 from pipeline.blank_xlsx import build_blank_xlsx
 from pipeline.config import Config
 from pipeline.errors import ConfigError
-from pipeline.files import safe_name, write_atomic
+from pipeline.files import follow_umask, safe_name, write_atomic
 
 BUILDERS: dict[str, Callable[[FormKind, Config], bytes]] = {
     "xlsx": build_blank_xlsx,
@@ -21,12 +21,12 @@ BUILDERS: dict[str, Callable[[FormKind, Config], bytes]] = {
 
 def write_blank_forms(config: Config, folder: Path) -> list[Path]:
     """Write ``<title>.<format>`` for every kind into ``folder``; returns the files written."""
-    if folder.resolve() == config.folders.inbox.resolve():
+    if folder.resolve().is_relative_to(config.folders.inbox.resolve()):
         raise ConfigError("空白表单不能写入收件箱（否则会被当作提交的表单处理），请换一个文件夹")
     written = []
     for kind in KINDS:
         for suffix, build in BUILDERS.items():
-            written.append(
-                write_atomic(folder / f"{safe_name(kind.title)}.{suffix}", build(kind, config))
-            )
+            # No personal data: readable as the umask says, so the share can hand them out.
+            target = folder / f"{safe_name(kind.title)}.{suffix}"
+            written.append(follow_umask(write_atomic(target, build(kind, config))))
     return written

@@ -134,6 +134,22 @@ class Limits(Section):
     convert_timeout_seconds: Annotated[int, Field(ge=5, le=3600)] = Field(
         120, description="LibreOffice 单次转换的时间上限（秒）"
     )
+    database_wait_seconds: Annotated[float, Field(ge=0.1, le=600)] = Field(
+        30.0,
+        description="状态数据库被其他程序锁住时最多等待这么久（秒），仍锁着就停止本次处理，"
+        "表单留在收件箱",
+    )
+
+
+class Permissions(Section):
+    """谁能读取文书、台账和退回的表单（其中有个人信息；只在Linux等系统上生效）。"""
+
+    share_group: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")] = Field(
+        "",
+        description="默认只有运行本程序的账号能读取文书、台账和退回的表单；共享文件夹用别的账号"
+        "访问时，在这里填一个用户组（例如 unionshare），这些文件就归该组所有、组内可读。"
+        "状态文件夹和归档始终只有本账号能读取",
+    )
 
 
 class Watch(Section):
@@ -170,6 +186,7 @@ class Config(BaseModel):
     folders: Folders = Folders()
     fonts: Fonts = Fonts()
     limits: Limits = Limits()
+    permissions: Permissions = Permissions()
     watch: Watch = Watch()
     source: Path | None = Field(None, exclude=True)
 
@@ -302,6 +319,7 @@ def explain(detail: Any, section: str, key: str) -> str:
         "model_attributes_type": "应为一个节，例如 [rules]",
         "string_too_short": "不能为空",
         "string_too_long": f"太长（不超过{ctx.get('max_length')}个字）",
+        "string_pattern_mismatch": "只能包含英文字母、数字、下划线、点和连字符",
         "greater_than": f"应大于{ctx.get('gt')}",
         "greater_than_equal": f"应不小于{ctx.get('ge')}",
         "less_than": f"应小于{ctx.get('lt')}",

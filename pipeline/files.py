@@ -8,6 +8,10 @@ import os
 import re
 from collections.abc import Container, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.permissions import Sharing
 
 # Office (~$x.xlsx), LibreOffice (.~lock.x.xlsx#), WPS (.~x.xlsx, ~x.tmp) and system files.
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"})
@@ -48,6 +52,34 @@ def safe_name(text: str, limit: int = MAX_NAME_BYTES) -> str:
     return cleaned
 
 
+def safe_file_name(name: str, limit: int = MAX_NAME_BYTES) -> str:
+    """``safe_name`` for a whole file name: a long name is shortened in the middle of its stem,
+    never losing its extension (it must still open with a double-click)."""
+    path = Path(name)
+    extension = path.suffix[1:]
+    if extension and len(extension) <= 10 and extension.isalnum():
+        stem, suffix = safe_name(path.stem, 10_000), "." + extension
+    else:
+        stem, suffix = safe_name(name, 10_000), ""
+    room = limit - len(suffix.encode("utf-8"))
+    return (stem if len(stem.encode("utf-8")) <= room else _middle_cut(stem, room)) + suffix
+
+
+def _middle_cut(text: str, room: int) -> str:
+    """``text`` in at most ``room`` bytes: its start, "…", its last quarter."""
+    tail = ""
+    for char in reversed(text):
+        if len((char + tail).encode("utf-8")) > room // 4:
+            break
+        tail = char + tail
+    head = ""
+    for char in text:
+        if len(f"{head}{char}…{tail}".encode()) > room:
+            break
+        head += char
+    return f"{head.rstrip(' .')}…{tail}"
+
+
 def current_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
@@ -63,10 +95,12 @@ def follow_umask(path: Path) -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable by the owner only on POSIX."""
+    """Create ``path`` (and the parents it needs) readable by the owner only on POSIX."""
+    missing = [path, *(p for p in path.parents if not p.exists())]
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
     if os.name == "posix":
-        path.chmod(PRIVATE_DIR)
+        for folder in missing:
+            folder.chmod(PRIVATE_DIR)
     return path
 
 
@@ -87,15 +121,20 @@ def temp_name(name: str) -> str:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, sharing: Sharing | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` durably.
 
     A reader never sees half a file: until the rename, ``target`` is the old file or absent.
     The temporary name is fixed per target, so a write redone after a crash replaces what
     the killed attempt left instead of leaving a stray half-written file beside the output.
     That is safe because one process writes the outbox at a time (``pipeline.lock``).
+    The file is owner-only until renamed; ``sharing`` gives it (and the folders made for it)
+    the permissions for files with personal data.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if sharing is None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        sharing.folder(target.parent)
     temp = target.with_name(temp_name(target.name))
     temp.unlink(missing_ok=True)  # never write through whatever a crash or a stranger left
     os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -103,14 +142,16 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield temp
         with temp.open("rb+") as handle:
             os.fsync(handle.fileno())
+        if sharing is not None:
+            sharing.file(temp)
         os.replace(temp, target)
         fsync_dir(target.parent)
     finally:
         temp.unlink(missing_ok=True)
 
 
-def write_atomic(target: Path, data: bytes) -> Path:
-    with atomic_path(target) as temp:
+def write_atomic(target: Path, data: bytes, sharing: Sharing | None = None) -> Path:
+    with atomic_path(target, sharing) as temp:
         temp.write_bytes(data)
     return target
 

@@ -1,7 +1,9 @@
 """Returning a form: the original byte for byte, a marked copy and a plain-text report.
 
-The report ``<stem>.错误说明.txt`` is UTF-8 with a byte-order mark and Windows line ends, so
-Notepad on any Windows version shows the Chinese correctly.
+The report ``<name>.错误说明.txt`` (the whole file name, so ``张三.xls`` and ``张三.docx``
+returned together keep a report each) is UTF-8 with a byte-order mark and Windows line ends,
+so Notepad on any Windows version shows the Chinese correctly. A form from ``inbox/运行部/``
+goes back to ``rejected/运行部/``.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from pathlib import Path
 
 from pipeline import docx_form, xlsx_form
 from pipeline.errors import FormRejected, InvalidForm
-from pipeline.files import safe_name, write_atomic
+from pipeline.files import safe_file_name, write_atomic
 from pipeline.job import Job, Problem
+from pipeline.permissions import Sharing
 
 Marker = Callable[[bytes, list[Problem]], bytes | None]
 MARKERS: dict[str, Marker] = {"xlsx": xlsx_form.mark, "docx": docx_form.mark}
@@ -43,24 +46,35 @@ def report_text(job: Job, error: FormRejected, marked: Path | None) -> str:
 
 
 def returned_name(name: str) -> str:
-    """The returned original's name: bounded, so "<stem>.错误说明.txt" beside it still fits."""
-    return safe_name(Path(name).stem, 120) + Path(name).suffix[:10]
+    """The returned original's name: bounded, so "<name>.错误说明.txt" beside it still fits."""
+    return safe_file_name(name, 120)
 
 
-def write_rejection(job: Job, error: FormRejected, original: Path) -> list[Path]:
+def report_path(original: Path) -> Path:
+    return original.with_name(f"{original.name}.错误说明.txt")
+
+
+def marked_path(original: Path, fmt: str) -> Path:
+    return original.with_name(f"{original.name}.标注.{fmt}")
+
+
+def write_rejection(
+    job: Job, error: FormRejected, original: Path, sharing: Sharing | None = None
+) -> list[Path]:
     """Write the returned original to ``original``, the marked copy (when there is one) and
     the report beside it. The original's bytes are kept, byte for byte."""
-    folder = original.parent
-    write_atomic(original, job.data)
+    if not job.data:
+        job.data = job.source.read_bytes()
+    write_atomic(original, job.data, sharing)
     outputs = [original]
     marked = None
     marker = MARKERS.get(job.fmt)
     if isinstance(error, InvalidForm) and marker is not None:
         data = marker(job.content, error.problems)
         if data is not None:
-            marked = write_atomic(folder / f"{original.stem}.标注.{job.fmt}", data)
+            marked = write_atomic(marked_path(original, job.fmt), data, sharing)
             outputs.append(marked)
-    report = folder / f"{original.stem}.错误说明.txt"
-    write_atomic(report, report_text(job, error, marked).encode("utf-8-sig"))
+    report = report_path(original)
+    write_atomic(report, report_text(job, error, marked).encode("utf-8-sig"), sharing)
     outputs.append(report)
     return outputs

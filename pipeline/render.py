@@ -27,6 +27,7 @@ from pipeline.config import Config
 from pipeline.docx_style import apply_fonts
 from pipeline.errors import TemplateProblem
 from pipeline.files import atomic_path, safe_name
+from pipeline.permissions import Sharing
 
 LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 
@@ -137,7 +138,12 @@ def document_name(kind: FormKind, record: RecordView, title: str) -> str:
 
 
 def render_documents(
-    kind: FormKind, record: RecordView, config: Config, folder: Path, today: date
+    kind: FormKind,
+    record: RecordView,
+    config: Config,
+    folder: Path,
+    today: date,
+    sharing: Sharing | None = None,
 ) -> list[Path]:
     """Every document of the kind for this record, written into ``folder``."""
     context = full_context(kind, config, record, today)
@@ -154,7 +160,7 @@ def render_documents(
         properties.author = properties.last_modified_by = config.organisation.union
         properties.created = properties.modified = record.received_at
         target = folder / document_name(kind, record, spec.title)
-        with atomic_path(target) as temp:
+        with atomic_path(target, sharing) as temp:
             template.save(temp)
         written.append(target)
     return written

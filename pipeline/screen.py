@@ -2,8 +2,11 @@
 
 Macro-enabled files are refused by name and by content without being opened; encrypted,
 truncated, oversized and zip-bomb files, and XML that declares a DTD (the billion-laughs
-family), are refused with a message saying so. Legacy .xls/.doc files are converted to
-.xlsx/.docx through LibreOffice; the original bytes stay untouched for the archive.
+family), are refused with a message saying so. A file "protected" only by Excel's default
+password (it opens without asking) is decrypted and read. Legacy .xls/.doc files are
+converted to .xlsx/.docx through LibreOffice; the original bytes stay untouched for the
+archive, and a conversion LibreOffice got wrong is said to be that, not the clerk's file.
+Excel 2–4 and Word 1–2 files are named as too old, not as "not an Office document".
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from defusedxml.ElementTree import fromstring
 
 from pipeline.convert import Converter
 from pipeline.errors import (
+    ConversionUnavailable,
     DamagedFile,
     EmptyFile,
     HostileContent,
@@ -25,6 +29,7 @@ from pipeline.errors import (
     NotAForm,
     PasswordProtected,
     TooLarge,
+    TooOld,
 )
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -35,6 +40,16 @@ LEGACY_TARGET = {".xls": "xlsx", ".et": "xlsx", ".doc": "docx", ".wps": "docx"}
 MAX_ZIP_ENTRIES = 5000
 MAX_RATIO = 400
 SAVE_AS = "请用Excel/Word/WPS打开后“另存为”.xlsx或.docx格式，再重新提交"
+# Excel opens a workbook encrypted with this password without asking for one.
+EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
+# First bytes of Excel 2.0–4.0 worksheets (BIFF2–4 BOF records) and of Word 1.x/2.0 documents.
+ANCIENT = {
+    b"\x09\x00\x04\x00": "Excel 2.0",
+    b"\x09\x02\x06\x00": "Excel 3.0",
+    b"\x09\x04\x06\x00": "Excel 4.0",
+    b"\x9b\xa5": "Word 1.0",
+    b"\xdb\xa5": "Word 2.0",
+}
 
 
 def check_suffix(name: str) -> None:
@@ -65,23 +80,50 @@ def screen(
         )
     suffix = Path(name).suffix.lower()
     if data.startswith(OLE_MAGIC):
-        _refuse_encrypted(data)
+        data = _decrypted(data)
+    if data.startswith(OLE_MAGIC):
         target = LEGACY_TARGET.get(suffix)
         if target is None:
             raise NotAForm(f"文件内容是旧版Office格式，但扩展名为“{suffix}”；{SAVE_AS}")
-        data = converter.convert(data, suffix, target)
-    elif not data.startswith(ZIP_MAGIC):
+        converted = converter.convert(data, suffix, target)
+        return _converted_package(converted, suffix, max_unpacked), converted
+    if not data.startswith(ZIP_MAGIC):
+        for magic, program in ANCIENT.items():
+            if data.startswith(magic):
+                raise TooOld(f"这是{program}时代的旧格式文件，格式太旧，本程序无法读取；{SAVE_AS}")
         raise NotAForm(f"文件内容不是Office文档（虽然扩展名为“{suffix}”）；{SAVE_AS}")
     return check_package(data, max_unpacked), data
 
 
-def _refuse_encrypted(data: bytes) -> None:
+def _decrypted(data: bytes) -> bytes:
+    """The file itself, or its decryption when only Excel's default password protects it."""
     try:
-        encrypted = msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted()
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        encrypted = office.is_encrypted()
     except Exception:
-        encrypted = False
-    if encrypted:
-        raise PasswordProtected("文件设置了打开密码，无法读取；请取消密码后另存，再重新提交")
+        return data  # not a format msoffcrypto knows: nothing to decrypt
+    if not encrypted:
+        return data
+    try:
+        office.load_key(password=EXCEL_DEFAULT_PASSWORD)
+        plain = io.BytesIO()
+        office.decrypt(plain)
+    except Exception:
+        raise PasswordProtected(
+            "文件设置了打开密码，无法读取；请取消密码后另存，再重新提交"
+        ) from None
+    return plain.getvalue()
+
+
+def _converted_package(data: bytes, suffix: str, max_unpacked: int) -> str:
+    """Check LibreOffice's conversion; a fault in it is the conversion's, not the file's."""
+    try:
+        return check_package(data, max_unpacked)
+    except (DamagedFile, NotAForm) as exc:
+        raise ConversionUnavailable(
+            f"此{suffix}文件经LibreOffice转换后的副本无法读取（转换出错，不一定是原文件的问题）；"
+            f"{SAVE_AS}"
+        ) from exc
 
 
 def check_package(data: bytes, max_unpacked: int) -> str:

@@ -39,6 +39,9 @@ class InitResult:
             "4. 在本文件夹中运行 unionforms watch 持续处理收件箱"
             "（收件箱在网络共享上时加 --polling），或按 README 的“Installing for an office”"
             "装成系统服务；也可随时运行 unionforms process 处理一次。",
+            "5. 文书、台账和退回的表单含有个人信息，默认只有运行本程序的账号能读取；"
+            "共享文件夹用别的账号访问时，在配置文件 [permissions] share_group 中填写一个用户组，"
+            "这些文件就归该组所有、组内可读。",
             f"在其他文件夹运行时，用 --config {config} "
             "或设置环境变量 UNIONFORMS_CONFIG 指向本配置文件。",
         ]
