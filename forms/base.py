@@ -34,6 +34,9 @@ class FormContext(Protocol):
     def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
         """Serials of earlier records of ``kind`` in ``year`` whose ``key`` is ``value``."""
 
+    def records_with(self, kind: str, key: str, value: Any) -> list[RecordView]:
+        """Earlier records of ``kind`` (any year) whose field ``key`` is ``value``."""
+
 
 def rule(*keys: str) -> Callable[[Callable[..., RuleResult]], Callable[..., RuleResult]]:
     """Mark a method as a cross-field rule reading ``keys``; it runs when they are all valid.

@@ -408,6 +408,13 @@ class Bool(FieldType):
         return self.hint or "填“是”或“否”"
 
 
+# GB/T 2260: the first two digits of a resident ID number name the province-level division.
+PROVINCE_CODES = frozenset(
+    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46}
+    | {50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82}
+)
+
+
 def id_check_char(first17: str) -> str:
     """The GB 11643-1999 check character (ISO 7064 MOD 11-2) of the first 17 digits."""
     total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
@@ -438,6 +445,11 @@ class IdNumber(FieldType):
         text = re.sub(r"\s", "", str(value)).upper()
         if not re.fullmatch(r"\d{17}[\dX]", text):
             raise Invalid(f"应为18位：17位数字加1位校验码（数字或X），现为{len(text)}位")
+        if int(text[:2]) not in PROVINCE_CODES:
+            raise Invalid(
+                f"前两位“{text[:2]}”不是GB/T 2260中的省级行政区划代码（新疆为65），"
+                "请核对号码是否抄错"
+            )
         try:
             birth = id_birth_date(text)
         except ValueError:

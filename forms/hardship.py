@@ -96,6 +96,19 @@ class HardshipForm(FormModel):
         if self.gender != expected:
             yield "gender", f"与身份证号码不符：号码第17位表示“{expected}”"
 
+    @rule("id_number", "name")
+    def one_person_per_id_number(self, ctx: FormContext) -> RuleResult:
+        """An ID number on file under another name is a mistake in one of the two forms: the
+        department must say which, not open a second file for the same number."""
+        for record in ctx.records_with("hardship", "id_number", self.id_number):
+            if record.values["name"] != self.name:
+                yield (
+                    "id_number",
+                    f"已在{record.ident}登记在“{record.values['name']}”名下，与本表姓名"
+                    f"“{self.name}”不符；请部门核对是姓名还是身份证号码填错，改正后重新提交",
+                )
+                return
+
     @rule("employment_date", "id_number")
     def employment_after_working_age(self, ctx: FormContext) -> RuleResult:
         birth = id_birth_date(self.id_number)

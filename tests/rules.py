@@ -34,6 +34,9 @@ class Ctx:
     def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
         return []
 
+    def records_with(self, kind: str, key: str, value: Any) -> list[RecordView]:
+        return [r for r in self.records.values() if r.kind == kind and r.values.get(key) == value]
+
 
 def raw_form(kind: FormKind, values: dict[str, Any]) -> RawForm:
     """Values as a reader would hand them over, each at a location named after its key."""
