@@ -68,10 +68,15 @@ def test_process_given_files_and_folders(ws: Workspace, tmp_path: Path) -> None:
     config = config_file(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / "a.xlsx").write_bytes(ws.xlsx("hardship"))
+    data = ws.xlsx("hardship")
+    (elsewhere / "a.xlsx").write_bytes(data)
     result = run("--config", str(config), "process", str(elsewhere / "a.xlsx"))
     assert result.exit_code == 0 and "KN-2026-0001" in result.output
-    assert (elsewhere / "a.xlsx").exists() is False
+    assert (elsewhere / "a.xlsx").read_bytes() == data  # the user's file stays where it was
+    (elsewhere / "b.xlsx").write_bytes(ws.xlsx("hardship", 1))
+    moved = run("--config", str(config), "process", "--move", str(elsewhere / "b.xlsx"))
+    assert moved.exit_code == 0 and "KN-2026-0002" in moved.output
+    assert not (elsewhere / "b.xlsx").exists()
 
 
 def test_usage_and_environment_errors_exit_two(tmp_path: Path) -> None:
@@ -158,7 +163,7 @@ def test_demo_shows_the_whole_flow(tmp_path: Path) -> None:
 def test_demo_runs_again_on_the_same_state(tmp_path: Path) -> None:
     config = config_file(tmp_path)
     assert run("--config", str(config), "demo").exit_code == 0
-    again = run("--config", str(config), "demo")
+    again = run("--config", str(config), "demo", "--yes")
     assert again.exit_code == 0, again.output
     # the follow-up names the hazard numbered in this run, not the first one ever
     followups = sorted((tmp_path / "out" / "documents" / "事故隐患整改回执").rglob("*.docx"))

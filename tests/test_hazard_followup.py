@@ -181,7 +181,7 @@ def test_unknown_serial_is_rejected_naming_the_cell(ws: Workspace) -> None:
     ws.drop("隐患.xlsx", ws.xlsx("hazard"))
     ws.drop("回执.xlsx", ws.xlsx("hazard_followup", hazard_serial="YH-2026-0002"))
     assert outcomes(ws)["回执.xlsx"][0] == "rejected"
-    report = (ws.outbox / "rejected" / "回执.错误说明.txt").read_text(encoding="utf-8-sig")
+    report = (ws.outbox / "rejected" / "回执.xlsx.错误说明.txt").read_text(encoding="utf-8-sig")
     assert "「隐患编号」（“事故隐患整改回执”工作表B4单元格）填写为“YH-2026-0002”" in report
     assert "系统中没有这个编号的事故隐患" in report
     assert hazard_row(ws)["整改状态"] == "待整改"
@@ -194,7 +194,7 @@ def test_second_follow_up_on_a_closed_hazard(ws: Workspace) -> None:
     ws.drop("3-回执.xlsx", ws.xlsx("hazard_followup", effect="隐患已消除", verifier="吴示例"))
     outcome, _ = outcomes(ws)["3-回执.xlsx"]
     assert outcome == "rejected"
-    report = (ws.outbox / "rejected" / "3-回执.错误说明.txt").read_text(encoding="utf-8-sig")
+    report = (ws.outbox / "rejected" / "3-回执.xlsx.错误说明.txt").read_text(encoding="utf-8-sig")
     assert "该隐患已整改完毕（回执YH-2026-0001-回执1" in report
     assert hazard_row(ws)["整改回执份数"] == 1
 
@@ -241,7 +241,9 @@ def test_hazards_command_lists_open_hazards_overdue_first(
         f'[folders]\ninbox = "{ws.inbox}"\noutbox = "{ws.outbox}"\nstate = "{ws.root / "state"}"\n',
         encoding="utf-8",
     )
-    monkeypatch.setattr(app, "open_runtime", lambda config: open_runtime(config, lambda: NOW))
+    monkeypatch.setattr(
+        app, "open_runtime", lambda config, **kw: open_runtime(config, lambda: NOW, **kw)
+    )
     result = CliRunner().invoke(main, ["--config", str(config), "hazards"])
     assert result.exit_code == 0, result.output
     output = result.output
@@ -253,6 +255,11 @@ def test_hazards_command_lists_open_hazards_overdue_first(
 def test_hazards_command_with_nothing_open(tmp_path: Any) -> None:
     config = tmp_path / "empty.toml"
     config.write_text('[folders]\nstate = "st"\n', encoding="utf-8")
+    (tmp_path / "inbox").mkdir()
+    result = CliRunner().invoke(main, ["--config", str(config), "hazards"])
+    assert result.exit_code == 2 and "不是 unionforms 的工作文件夹" in result.output
+    assert not (tmp_path / "st").exists()  # a listing in the wrong folder creates nothing
+    assert CliRunner().invoke(main, ["--config", str(config), "process"]).exit_code == 0
     result = CliRunner().invoke(main, ["--config", str(config), "hazards"])
     assert result.exit_code == 0 and "没有未整改完毕的事故隐患" in result.output
 

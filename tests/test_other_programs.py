@@ -220,7 +220,7 @@ def test_password_protected_forms_are_returned_saying_so(ws: Workspace) -> None:
     assert [job.outcome for job in jobs] == ["rejected", "rejected"]
     for job in jobs:
         assert "密码" in job.message and job.kind is None
-        report = ws.outbox / "rejected" / f"{Path(job.name).stem}.错误说明.txt"
+        report = ws.outbox / "rejected" / f"{job.name}.错误说明.txt"
         assert "设置了打开密码" in report.read_text(encoding="utf-8-sig")
 
 

@@ -56,7 +56,8 @@ def test_accepted_form_produces_documents_register_and_archive(ws: Workspace) ->
     assert (folder / "原件-申请.xlsx").read_bytes() == data
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["files"]) == {"原件-申请.xlsx", *(p.name for p in documents)}
-    assert verify_archive(ws.outbox / "archive") == (1, [])
+    check = verify_archive(ws.outbox / "archive", ws.rt.store)
+    assert (check.checked, check.faults) == (1, [])
 
 
 def test_register_types_and_print_setup(ws: Workspace) -> None:
@@ -82,11 +83,11 @@ def test_rejected_form_comes_back_marked_with_a_report(ws: Workspace) -> None:
     assert job.outcome == "rejected" and len(job.problems) == 3
     rejected = ws.outbox / "rejected"
     assert (rejected / "错表.xlsx").read_bytes() == data
-    report = (rejected / "错表.错误说明.txt").read_text(encoding="utf-8-sig")
+    report = (rejected / "错表.xlsx.错误说明.txt").read_text(encoding="utf-8-sig")
     assert "共3处需要修改" in report
     assert "「联系电话」（“困难职工帮扶申请表”工作表B10单元格）填写为“12345”" in report
     assert "「姓名」（“困难职工帮扶申请表”工作表B4单元格）未填写" in report
-    marked = load_workbook(rejected / "错表.标注.xlsx")
+    marked = load_workbook(rejected / "错表.xlsx.标注.xlsx")
     sheet = marked["困难职工帮扶申请表"]
     for coordinate in ("B4", "B10", "B18"):
         assert sheet[coordinate].fill.fgColor.rgb.endswith("FFC7CE")
@@ -115,7 +116,7 @@ def test_duplicate_in_the_same_batch_and_a_later_one(ws: Workspace) -> None:
     ws.drop("b.xlsx", data)
     first, second = ws.process().jobs
     assert (first.outcome, second.outcome) == ("accepted", "duplicate")
-    report = (ws.outbox / "rejected" / "b.错误说明.txt").read_text(encoding="utf-8-sig")
+    report = (ws.outbox / "rejected" / "b.xlsx.错误说明.txt").read_text(encoding="utf-8-sig")
     assert "重复提交" in report and "KN-2026-0001" in report and "“a.xlsx”" in report
     ws.drop("c.xlsx", data)
     (third,) = ws.process().jobs
@@ -213,9 +214,7 @@ def test_bad_files_are_rejected_and_kept(ws: Workspace, name: str, make, message
     assert job.outcome == "rejected"
     assert message in job.message
     assert (ws.outbox / "rejected" / name).read_bytes() == data
-    report = (ws.outbox / "rejected" / f"{Path(name).stem}.错误说明.txt").read_text(
-        encoding="utf-8-sig"
-    )
+    report = (ws.outbox / "rejected" / f"{name}.错误说明.txt").read_text(encoding="utf-8-sig")
     assert message in report
     assert not (ws.inbox / name).exists()
 
@@ -320,11 +319,11 @@ def test_resume_after_a_crash_before_the_file_left_the_inbox(ws: Workspace, monk
     from pipeline import engine
 
     ws.drop("a.xlsx", ws.xlsx("hardship"))
-    real_release = engine.release
-    monkeypatch.setattr(engine, "release", lambda job, rt: None)
+    real_release = engine.release_file
+    monkeypatch.setattr(engine, "release_file", lambda job, rt: None)
     ws.process()
     assert (ws.inbox / "a.xlsx").exists()
-    monkeypatch.setattr(engine, "release", real_release)
+    monkeypatch.setattr(engine, "release_file", real_release)
     (job,) = ws.process().jobs
     assert job.outcome == "accepted"  # finished earlier, now only released: not a duplicate
     assert not (ws.inbox / "a.xlsx").exists() and not ws.outputs("rejected")
@@ -346,13 +345,18 @@ def test_a_rejection_redone_after_a_crash_returns_the_form_once(ws: Workspace, m
     monkeypatch.undo()
     (job,) = ws.process().jobs
     assert job.outcome == "rejected" and not (ws.inbox / "a.xlsx").exists()
-    assert [p.name for p in ws.outputs("rejected")] == ["a.xlsx", "a.标注.xlsx", "a.错误说明.txt"]
+    assert [p.name for p in ws.outputs("rejected")] == [
+        "a.xlsx",
+        "a.xlsx.标注.xlsx",
+        "a.xlsx.错误说明.txt",
+    ]
 
 
 def test_a_planned_rejection_keeps_its_name(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from pipeline import engine
 
-    first = ws.drop("a.xlsx", ws.xlsx("hardship", phone="1"), subfolder="运行部")
+    # Both names are returned as "a_.xlsx"; the second sorts first, so it would take the name.
+    first = ws.drop("a_.xlsx", ws.xlsx("hardship", phone="1"))
 
     def crash(*args):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt  # killed after choosing the name, before writing
@@ -361,11 +365,11 @@ def test_a_planned_rejection_keeps_its_name(ws: Workspace, monkeypatch) -> None:
     with pytest.raises(KeyboardInterrupt):
         ws.process()
     monkeypatch.undo()
-    second = ws.drop("a.xlsx", ws.xlsx("hardship", phone="2"))  # at the top: comes first
+    second = ws.drop("a?.xlsx", ws.xlsx("hardship", phone="2"))
     first_data, second_data = first.read_bytes(), second.read_bytes()
     assert [job.outcome for job in ws.process().jobs] == ["rejected", "rejected"]
-    assert (ws.outbox / "rejected" / "a.xlsx").read_bytes() == first_data
-    assert (ws.outbox / "rejected" / "a(2).xlsx").read_bytes() == second_data
+    assert (ws.outbox / "rejected" / "a_.xlsx").read_bytes() == first_data
+    assert (ws.outbox / "rejected" / "a_(2).xlsx").read_bytes() == second_data
 
 
 def test_a_file_changed_while_processed_stays_in_the_inbox(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -393,14 +397,14 @@ def test_state_and_archive_are_private(ws: Workspace) -> None:
 
 
 def test_masked_id_numbers_in_registers(tmp_path: Path) -> None:
-    from pipeline.engine import collect, open_runtime, process_batch
+    from pipeline.engine import collect_inbox, open_runtime, process_batch
     from tests.conftest import NOW, make_config
 
     config = make_config(tmp_path, mask_id_numbers=True)
     rt = open_runtime(config, clock=lambda: NOW)
     workspace = Workspace(tmp_path, config, rt)
     workspace.drop("a.xlsx", workspace.xlsx("hardship"))
-    process_batch(collect([workspace.inbox]), rt)
+    process_batch(collect_inbox(config), rt)
     rt.close()
     header, (row,) = register_rows(config.folders.outbox / "registers" / "困难职工档案台账.xlsx")
     assert dict(zip(header, row, strict=True))["身份证号码"] == "659002********0011"

@@ -12,8 +12,9 @@ from forms import KINDS
 from forms.base import FormKind, Listing
 from pipeline.archive import verify_archive
 from pipeline.blank_forms import write_blank_forms
-from pipeline.cli.app import EnvironmentFailure, load, main, out, runtime
+from pipeline.cli.app import EXIT_WARNINGS, EnvironmentFailure, load, main, out, runtime
 from pipeline.cli.processing import Folder, folder_option
+from pipeline.doctor import examine
 from pipeline.engine import export_all
 from pipeline.errors import PipelineError
 from pipeline.listing import list_records
@@ -83,8 +84,15 @@ def registers(ctx: click.Context, outbox: Path | None) -> None:
     """按存储的记录重新导出全部台账（例如台账文件被误删或改动之后）。"""
     load(ctx, outbox=outbox)
     with runtime(ctx, "registers") as rt:
-        for path in export_all(rt):
-            out(ctx).say(f"已导出：{path}")
+        result = export_all(rt)
+    output = out(ctx)
+    for path in result.written:
+        output.say(f"已导出：{path}")
+    for note in result.notes:
+        output.say(("注意：", "yellow"), note)
+    for failure in result.failures:
+        output.say(("警告：", "yellow"), failure.message)
+    sys.exit(EXIT_WARNINGS if result.failures else 0)
 
 
 @main.group("archive")
@@ -96,14 +104,40 @@ def archive_group() -> None:
 @folder_option("outbox", "输出文件夹")
 @click.pass_context
 def archive_verify(ctx: click.Context, outbox: Path | None) -> None:
-    """逐一核对归档清单中每个文件的SHA-256，报告缺失或被改动的文件。"""
+    """按状态数据库核对归档：每份已登记的表单都有归档，清单中每个文件的SHA-256都相符。
+
+    退出状态：0 没有问题；1 有缺失或被改动的归档；2 这里不是工作文件夹。
+    """
     config = load(ctx, outbox=outbox)
-    checked, faults = verify_archive(config.folders.outbox / "archive")
+    with runtime(ctx) as rt:
+        check = verify_archive(config.folders.outbox / "archive", rt.store)
     output = out(ctx)
-    for fault in faults:
-        output.say(("有问题", "red"), f"  {fault.folder}：{fault.message}")
-    output.say(f"核对了{checked}份归档，发现{len(faults)}处问题。")
-    sys.exit(1 if faults else 0)
+    for fault in check.faults:
+        output.say(("有问题", "red"), f"  {fault.where}：{fault.message}")
+    output.say(f"核对了{check.checked}份归档，发现{len(check.faults)}处问题。")
+    sys.exit(1 if check.faults else 0)
+
+
+@main.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """检查处理中断、文件丢失等留下的问题，并说明怎么处理（只读，不做任何改动）。
+
+    退出状态：0 没有问题；1 有需要处理的问题；2 这里不是工作文件夹。
+    """
+    load(ctx)
+    with runtime(ctx) as rt:
+        findings = examine(rt.store)
+    output = out(ctx)
+    for finding in findings:
+        output.say(("需要处理", "red"), f"  {finding.subject}：{finding.problem}")
+        output.say(f"    怎么办：{finding.remedy}")
+    output.say(
+        f"检查完毕，发现{len(findings)}个需要处理的问题。"
+        if findings
+        else "检查完毕，没有发现问题。"
+    )
+    sys.exit(1 if findings else 0)
 
 
 def show_listing(kind: FormKind, listing: Listing, ctx: click.Context) -> None:

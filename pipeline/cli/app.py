@@ -139,16 +139,19 @@ def load(ctx: click.Context, **folders: Path | None) -> Config:
 
 @contextmanager
 def runtime(ctx: click.Context, command: str | None = None) -> Iterator[Runtime]:
-    """The runtime, logging into the state folder. A ``command`` that processes forms or writes
-    the outbox also holds the state folder's lock (one such process at a time)."""
+    """The runtime. A ``command`` that processes forms or writes the outbox logs into the state
+    folder and holds its lock (one such process at a time); without one, the store is opened
+    read-only, without the lock, and nothing is created (a command run in the wrong folder
+    says so instead of making a state folder there)."""
     current = session(ctx)
     config = current.config or current.load()
-    current.log_to_state()
+    if command:
+        current.log_to_state()
     folders = config.folders
     try:
         lock = processing_lock(folders.state, folders.inbox, command) if command else nullcontext()
         with lock:
-            rt = open_runtime(config)
+            rt = open_runtime(config, read_only=not command)
             try:
                 yield rt
             finally:

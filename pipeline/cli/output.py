@@ -25,13 +25,21 @@ from rich.text import Text
 Part = str | tuple[str, str]  # text, or (text, style)
 
 
+class PipeConsole(Console):
+    """rich's console, except that a closed pipe is ours to handle: rich would exit(1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 class Output:
     """The console of one command run."""
 
     def __init__(self, file: TextIO | None = None) -> None:
         self.file = file or sys.stdout
         terminal = self.file.isatty()
-        self.console = Console(
+        self.console = PipeConsole(
             file=self.file, highlight=False, markup=False, emoji=False, soft_wrap=not terminal
         )
         self.closed = False
@@ -41,14 +49,19 @@ class Output:
         return self.console.is_terminal
 
     def say(self, *parts: Part) -> None:
-        """One line made of plain text and ``(text, style)`` parts."""
-        self._print(Text.assemble(*parts))
+        """One line made of plain text and ``(text, style)`` parts; written as it is (never
+        wrapped, tabs kept) when the output is not a terminal."""
+        line = Text.assemble(*parts)
+        self._print(line if self.terminal else line.plain)
 
-    def _print(self, renderable: object) -> None:
+    def _print(self, renderable: Text | Table | str) -> None:
         if self.closed:
             return
         try:
-            self.console.print(renderable)
+            if isinstance(renderable, str):
+                self.file.write(renderable + "\n")
+            else:
+                self.console.print(renderable)
             self.file.flush()
         except (BrokenPipeError, OSError, ValueError):
             self._close()

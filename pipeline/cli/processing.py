@@ -1,4 +1,10 @@
-"""Commands that process forms: ``process``, ``watch`` and ``demo``."""
+"""Commands that process forms: ``process``, ``watch`` and ``demo``.
+
+Exit status of ``process`` (and ``demo``): 0 every form accepted; 1 some returned (mistakes or
+重复提交); 3 done, but with warnings (a register open in Excel, a file that could not leave the
+inbox); 2 a usage or environment error, or a fault of ours (the forms concerned wait in the
+inbox); 130 stopped by Ctrl+C (the forms not reached wait in the inbox).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,11 @@ from typing import Any, TypeVar
 import click
 
 from pipeline.cli.app import (
+    EXIT_ENVIRONMENT,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_REJECTED,
+    EXIT_WARNINGS,
     EnvironmentFailure,
     load,
     main,
@@ -21,11 +30,17 @@ from pipeline.cli.app import (
     session,
 )
 from pipeline.cli.output import Output
-from pipeline.engine import OUTCOMES, BatchResult, collect, export_all, process_batch
+from pipeline.config import Config
+from pipeline.engine import OUTCOMES, BatchResult, collect, collect_inbox, export_all, process_batch
+from pipeline.errors import PipelineError
+from pipeline.inputs import Collected, Source
 from pipeline.job import Job
 from pipeline.runtime import Runtime
 from pipeline.samples import run_samples
 from pipeline.service import run_service
+from pipeline.signals import StopRequest, stop_on_signals
+from pipeline.store import count_records
+from pipeline.workfolder import init_folder
 
 COLOURS = {"accepted": "green", "rejected": "red", "duplicate": "yellow", "failed": "magenta"}
 Folder = click.Path(file_okay=False, path_type=Path)
@@ -46,20 +61,23 @@ def form_line(output: Output, job: Job) -> None:
     )
 
 
-def run_batch(output: Output, rt: Runtime, files: list[tuple[Path, str]]) -> BatchResult:
-    with output.progress(len(files), "处理表单") as bar:
+def run_batch(
+    output: Output, rt: Runtime, sources: list[Source], stop: Callable[[], bool]
+) -> BatchResult:
+    with output.progress(len(sources), "处理表单") as bar:
 
         def done(job: Job) -> None:
             form_line(output, job)
             if bar is not None:
                 bar.update(bar.task_ids[0], advance=1, description=job.name)
 
-        return process_batch(files, rt, done)
+        return process_batch(sources, rt, done, stop)
 
 
 def summary(output: Output, result: BatchResult, outbox: Path) -> None:
+    """What the batch did, then everything a person must act on, one line each."""
     counts = [
-        str(len(result.jobs)),
+        str(len(result.jobs) - result.count("skipped")),
         *(str(result.count(o)) for o in ("accepted", "rejected", "duplicate", "failed")),
     ]
     output.table("本次处理结果", ["收到", "通过", "退回", "重复提交", "出错"], [counts])
@@ -67,6 +85,41 @@ def summary(output: Output, result: BatchResult, outbox: Path) -> None:
         output.say(f"文书：{outbox / 'documents'}    台账：{outbox / 'registers'}")
     if result.count("rejected") or result.count("duplicate"):
         output.say(f"退回的表单及错误说明在：{outbox / 'rejected'}")
+    if result.count("skipped"):
+        output.say(
+            f"另有{result.count('skipped')}份表单以前已处理完毕，但无法从收件箱删除，已跳过"
+            "（运行 unionforms doctor 查看）"
+        )
+    for note in result.export.notes:
+        output.say(("注意：", "yellow"), note)
+    for warning in result.warnings:
+        output.say(("警告：", "yellow"), warning)
+    if result.stopped:
+        output.say(("已停止：", "yellow"), result.stopped)
+
+
+def exit_status(result: BatchResult, interrupted: bool) -> int:
+    if result.count("failed"):
+        raise EnvironmentFailure(
+            f"有{result.count('failed')}份表单因系统故障没有处理完（不是表单的问题），"
+            "文件仍留在收件箱；排除问题后再次运行即可"
+        )
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if result.stopped:
+        return EXIT_ENVIRONMENT
+    if result.warnings or result.export.failures:
+        return EXIT_WARNINGS
+    return EXIT_OK if result.all_accepted else EXIT_REJECTED
+
+
+def gather(config: Config, paths: tuple[Path, ...], move: bool) -> Collected:
+    if not paths and not config.folders.inbox.is_dir():
+        raise EnvironmentFailure(f"收件箱文件夹不存在或无法访问：{config.folders.inbox}")
+    try:
+        return collect(paths, config, move) if paths else collect_inbox(config)
+    except PipelineError as exc:
+        raise EnvironmentFailure(exc.message) from None
 
 
 @main.command()
@@ -75,34 +128,38 @@ def summary(output: Output, result: BatchResult, outbox: Path) -> None:
 )
 @folder_option("inbox", "收件箱文件夹")
 @folder_option("outbox", "输出文件夹")
+@click.option(
+    "--move", is_flag=True, help="收件箱以外的文件处理后也移走（默认只读取，原文件保持不动）"
+)
 @click.pass_context
 def process(
-    ctx: click.Context, paths: tuple[Path, ...], inbox: Path | None, outbox: Path | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    inbox: Path | None,
+    outbox: Path | None,
+    move: bool,
 ) -> None:
     """处理一次：读取收件箱（或指定的文件、文件夹）中的全部表单后退出。
 
-    退出状态：0 全部通过；1 有表单被退回或重复提交；2 用法、环境错误或系统故障（表单仍留在收件箱）。
+    收件箱以外的文件只读取，不移动、不删除。退出状态：0 全部通过；1 有表单被退回或重复提交；
+    3 已处理完，但有需要注意的警告（例如台账正被Excel打开）；2 用法、环境错误或系统故障
+    （表单仍留在收件箱）；130 按 Ctrl+C 中断。
     """
     config = load(ctx, inbox=inbox, outbox=outbox)
     output = out(ctx)
     output.say(config.describe())
-    folders = config.folders
-    if not paths and not folders.inbox.is_dir():
-        raise EnvironmentFailure(f"收件箱文件夹不存在或无法访问：{folders.inbox}")
-    files = collect(paths or (folders.inbox,), skip=(folders.outbox, folders.state))
-    with runtime(ctx, "process") as rt:
-        if not files:
-            output.say(f"收件箱中没有待处理的表单：{folders.inbox}")
-            export_all(rt)
-            return
-        result = run_batch(output, rt, files)
-    summary(output, result, folders.outbox)
-    if result.count("failed"):
-        raise EnvironmentFailure(
-            f"有{result.count('failed')}份表单因系统故障没有处理完（不是表单的问题），"
-            "文件仍留在收件箱；排除问题后再次运行即可"
-        )
-    sys.exit(EXIT_OK if result.all_accepted else EXIT_REJECTED)
+    collected = gather(config, paths, move)
+    for note in collected.skipped:
+        output.say(note)
+    stop = StopRequest()
+    with runtime(ctx, "process") as rt, stop_on_signals(stop):
+        if collected.sources:
+            result = run_batch(output, rt, collected.sources, stop)
+        else:
+            output.say(f"没有待处理的表单：{', '.join(map(str, paths)) or config.folders.inbox}")
+            result = BatchResult(export=export_all(rt))
+    summary(output, result, config.folders.outbox)
+    sys.exit(exit_status(result, stop.stopping))
 
 
 @main.command()
@@ -140,23 +197,52 @@ def watch(
         run_service(rt, polling, interval)
 
 
+DEMO_REFUSED = (
+    "这个工作文件夹（状态数据库 {state}）已有{count}条正式记录；演示会把虚构的示例编号、"
+    "写进正式的台账和归档，而且无法删除。请在单独的文件夹中演示：unionforms demo --dir 演示文件夹"
+    "（没有时会新建）；确实要在这里演示，请加 --yes"
+)
+
+
 @main.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=Folder,
+    metavar="文件夹",
+    help="在这个单独的文件夹中演示（没有时新建，并写好配置文件），不碰当前的工作文件夹",
+)
+@click.option(
+    "--yes", is_flag=True, help="当前工作文件夹已有正式记录时也照样演示（示例会进入正式台账）"
+)
 @click.pass_context
-def demo(ctx: click.Context) -> None:
-    """演示：把几份填好的示例表单（含有错误的）放进收件箱并处理，展示完整流程。"""
+def demo(ctx: click.Context, folder: Path | None, yes: bool) -> None:
+    """演示：把几份填好的示例表单（含有错误的）放进收件箱并处理，展示完整流程。
+
+    已有正式记录的工作文件夹不做演示（除非加 --yes），以免虚构的示例混进正式台账。
+    """
+    if folder is not None:
+        try:
+            made = init_folder(folder.resolve())
+        except PipelineError as exc:
+            raise EnvironmentFailure(exc.message) from None
+        session(ctx).config_path = made.folder / "unionforms.toml"
     config = load(ctx)
     output = out(ctx)
     output.say(config.describe())
+    existing = count_records(config.folders.state)
+    if existing and not yes:
+        raise EnvironmentFailure(DEMO_REFUSED.format(state=config.folders.state, count=existing))
     inbox = config.folders.inbox
     inbox.mkdir(parents=True, exist_ok=True)
     output.say(f"把每种表单的示例放入收件箱并处理：{inbox}")
-    with runtime(ctx, "demo") as rt:
-        skip = (config.folders.outbox, config.folders.state)
+    stop = StopRequest()
+    with runtime(ctx, "demo") as rt, stop_on_signals(stop):
         run = run_samples(
             config,
             rt.clock().date(),
             inbox,
-            lambda: run_batch(output, rt, collect((inbox,), skip=skip)),
+            lambda: run_batch(output, rt, collect_inbox(config).sources, stop),
             resubmit_first=True,
             formats=("xlsx", "docx"),
         )
