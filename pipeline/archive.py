@@ -13,7 +13,13 @@ from typing import Any
 
 from forms import UnknownKind, get_kind
 from forms.base import FormKind, RecordView
-from pipeline.files import private_dir, safe_file_name, safe_name, write_atomic
+from pipeline.files import (
+    private_dir,
+    safe_file_name,
+    safe_name,
+    write_all_atomic,
+    write_atomic,
+)
 from pipeline.store import Store
 
 MANIFEST = "manifest.json"
@@ -35,8 +41,7 @@ def archive_record(
     folder = private_dir(record_folder(root, kind, record))
     files = {safe_file_name(f"原件-{record.source_name}"): original}
     files |= {document.name: document.read_bytes() for document in documents}
-    for name, data in files.items():
-        write_atomic(folder / name, data)
+    write_all_atomic({folder / name: data for name, data in files.items()})
     manifest = {
         "kind": kind.key,
         "title": kind.title,

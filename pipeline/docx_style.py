@@ -59,8 +59,12 @@ def set_run_fonts(element: object, east_asian: str, latin: str) -> None:
 
 def apply_fonts(document: DocumentObject, fonts: Fonts) -> None:
     """Point every unionforms style (and the document default) at the configured fonts."""
+    # One pass over the styles: looking each name up walks them all (a template has ~170).
+    by_name: dict[str, BaseStyle] = {}
+    for found in document.styles:
+        by_name.setdefault(found.name or "", found)
     for name, (attribute, *_rest) in STYLES.items():
-        style = _find_style(document, name)
+        style = by_name.get(name)
         if style is not None:
             set_run_fonts(style.element, getattr(fonts, attribute), fonts.latin)
     defaults = document.styles.element.find(qn("w:docDefaults"))

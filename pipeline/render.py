@@ -11,23 +11,26 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from docx.document import Document as DocumentObject
+from docx.opc.coreprops import CoreProperties
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
-from forms.base import FormKind, RecordView
+from forms.base import DocumentSpec, FormKind, RecordView
 from forms.words import cn_date, money_figures, rmb_upper
-from pipeline.config import Config
+from pipeline.config import Config, Fonts
 from pipeline.docx_style import apply_fonts
 from pipeline.errors import TemplateProblem
-from pipeline.files import atomic_path, safe_name
+from pipeline.files import safe_name, write_all_atomic
 from pipeline.permissions import Sharing
+from pipeline.prepared import PreparedTemplate
 
 LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 
@@ -137,6 +140,66 @@ def document_name(kind: FormKind, record: RecordView, title: str) -> str:
     return safe_name("-".join(parts)) + ".docx"
 
 
+# -- what is done to every document besides docxtpl's substitution ------------------------
+# ``finish_template`` may touch only what rendering leaves alone (styles, settings …): the
+# fast path applies it once per template, before rendering. ``stamp`` is per document.
+
+
+def finish_template(document: DocumentObject, config: Config) -> None:
+    apply_fonts(document, config.fonts)
+
+
+def stamp(
+    properties: CoreProperties, spec: DocumentSpec, record: RecordView, config: Config
+) -> None:
+    properties.title, properties.subject = spec.title, record.ident
+    properties.author = properties.last_modified_by = config.organisation.union
+    properties.created = properties.modified = record.received_at
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def _prepared(data: bytes, fonts: Fonts, name: str) -> PreparedTemplate:
+    config = Config(fonts=fonts)
+    try:
+        return PreparedTemplate(data, ENVIRONMENT, lambda doc: finish_template(doc, config))
+    except TemplateError as exc:
+        raise TemplateProblem(f"文书模板 {name} 无法生成：{exc}") from None
+
+
+def prepared_template(config: Config, name: str) -> PreparedTemplate:
+    """The template ``name`` prepared for ``config``: once per process while it is unchanged."""
+    return _prepared(template_bytes(config, name), config.fonts, name)
+
+
+def render_package(
+    config: Config, spec: DocumentSpec, record: RecordView, context: dict[str, Any]
+) -> bytes:
+    """One document as the bytes of a .docx file."""
+    template = prepared_template(config, spec.template)
+    try:
+        return template.render(
+            context, lambda core: stamp(core, spec, record, config), record.received_at
+        )
+    except TemplateError as exc:
+        raise TemplateProblem(f"文书模板 {spec.template} 无法生成：{exc}") from None
+
+
+def docxtpl_package(
+    config: Config, spec: DocumentSpec, record: RecordView, context: dict[str, Any]
+) -> bytes:
+    """The same document made by plain docxtpl: what ``render_package`` must equal."""
+    template = load_template(config, spec.template)
+    template.render(context, ENVIRONMENT, autoescape=True)
+    finish_template(template.docx, config)
+    stamp(template.docx.core_properties, spec, record, config)
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return buffer.getvalue()
+
+
 def render_documents(
     kind: FormKind,
     record: RecordView,
@@ -147,20 +210,10 @@ def render_documents(
 ) -> list[Path]:
     """Every document of the kind for this record, written into ``folder``."""
     context = full_context(kind, config, record, today)
-    written = []
-    for spec in kind.documents:
-        template = load_template(config, spec.template)
-        try:
-            template.render(context, ENVIRONMENT, autoescape=True)
-        except TemplateError as exc:
-            raise TemplateProblem(f"文书模板 {spec.template} 无法生成：{exc}") from None
-        apply_fonts(template.docx, config.fonts)
-        properties = template.docx.core_properties
-        properties.title, properties.subject = spec.title, record.ident
-        properties.author = properties.last_modified_by = config.organisation.union
-        properties.created = properties.modified = record.received_at
-        target = folder / document_name(kind, record, spec.title)
-        with atomic_path(target, sharing) as temp:
-            template.save(temp)
-        written.append(target)
-    return written
+    documents = {
+        folder / document_name(kind, record, spec.title): render_package(
+            config, spec, record, context
+        )
+        for spec in kind.documents
+    }
+    return write_all_atomic(documents, sharing)
