@@ -2,7 +2,8 @@
 
 Values are found by the workbook's defined names (SPEC §5). A form saved again by LibreOffice
 or WPS may have lost them or made them sheet-scoped: sheet-scoped names are used too, and
-fields without any name are found by their printed label.
+fields without any name are found by their printed label. Only the cells a form needs are
+read (``pipeline.xlsx_cells``); openpyxl loads the whole workbook only to mark a returned one.
 """
 
 from __future__ import annotations
@@ -10,22 +11,22 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from typing import Any
 
 from defusedxml.ElementTree import fromstring
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 
 from forms.base import FormKind
 from forms.fields import FieldDef, is_blank
 from pipeline.blank_xlsx import KIND_SHEET, LISTS_SHEET
 from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue
 from pipeline.labels import LabelIndex, title_matches
+from pipeline.xlsx_cells import Sheet, Workbook
 
 CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -47,73 +48,49 @@ def custom_kind(content: bytes) -> str | None:
     return None
 
 
-def load(content: bytes) -> Workbook:
-    return load_workbook(io.BytesIO(content), data_only=True, keep_links=False)
-
-
 def identify(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
     by_key = {kind.key: kind for kind in kinds}
     key = custom_kind(content)
     if key in by_key:
         return by_key[key]
-    wb = load(content)
+    wb = Workbook(content)
     if KIND_SHEET in wb.sheetnames:
-        key = wb[KIND_SHEET]["B1"].value
+        key = wb.sheet(KIND_SHEET).value(1, 2)
         if key in by_key:
             return by_key[str(key)]
     for ws in _visible(wb):
-        for row in ws.iter_rows(max_row=5, max_col=SCAN_COLUMNS):
-            for cell in row:
+        for _, cells in ws.rows(5, SCAN_COLUMNS):
+            for _, value in cells:
                 for kind in kinds:
-                    if title_matches(kind, cell.value):
+                    if title_matches(kind, value):
                         return kind
     return None
 
 
-def _visible(wb: Workbook) -> Iterator[Worksheet]:
-    for ws in wb.worksheets:
-        if ws.sheet_state == "visible" and ws.title not in (KIND_SHEET, LISTS_SHEET):
-            yield ws
+def _visible(wb: Workbook) -> Iterator[Sheet]:
+    for title, (_, state) in wb.sheet_parts.items():
+        if state == "visible" and title not in (KIND_SHEET, LISTS_SHEET):
+            yield wb.sheet(title)
 
 
-def _where(ws: Worksheet, coordinate: str, note: str = "") -> Location:
+def _where(ws: Sheet, coordinate: str, note: str = "") -> Location:
     text = f"“{ws.title}”工作表{coordinate}单元格" + (f"，{note}" if note else "")
     return Location(text, sheet=ws.title, cell=coordinate)
 
 
-def _value(ws: Worksheet, row: int, column: int) -> Any:
-    cell = ws.cell(row, column)
-    if isinstance(cell, MergedCell):
-        for merged in ws.merged_cells.ranges:
-            if cell.coordinate in merged:
-                return ws.cell(merged.min_row, merged.min_col).value
-    return cell.value
+def _coordinate(row: int, column: int) -> str:
+    return f"{get_column_letter(column)}{row}"
 
 
 class XlsxReader:
-    """Reads one workbook for one kind."""
+    """Reads one workbook for one kind: the named cells, or the cells beside the labels."""
 
     def __init__(self, content: bytes, kind: FormKind) -> None:
-        self.wb = load(content)
+        self.wb = Workbook(content)
         self.kind = kind
         self.specs = kind.model.field_defs()
-        self.names = self._defined_names()
-        self._labels: dict[str, tuple[Worksheet, int, int]] | None = None
+        self._labels: dict[str, tuple[Sheet, int, int]] | None = None
         self._header_rows: set[tuple[str, int]] = set()
-
-    def _defined_names(self) -> dict[str, tuple[Worksheet, str]]:
-        found: dict[str, tuple[Worksheet, str]] = {}
-        scopes = [self.wb.defined_names] + [ws.defined_names for ws in self.wb.worksheets]
-        for scope in scopes:
-            for key, defined in scope.items():
-                try:
-                    destinations = list(defined.destinations)
-                except Exception:
-                    continue
-                if len(destinations) == 1 and destinations[0][0] in self.wb.sheetnames:
-                    sheet, reference = destinations[0]
-                    found.setdefault(key, (self.wb[sheet], reference.replace("$", "")))
-        return found
 
     def read(self) -> RawForm:
         raw = RawForm()
@@ -126,45 +103,41 @@ class XlsxReader:
         return raw
 
     def _scalar(self, spec: FieldDef, raw: RawForm) -> RawValue:
-        named = self.names.get(spec.key)
+        named = self.wb.destination(spec.key)
         if named:
             ws, reference = named
             min_col, min_row, _, _ = range_boundaries(reference)
-            return RawValue(_value(ws, min_row, min_col), _where(ws, reference.split(":")[0]))
+            return RawValue(ws.value(min_row, min_col), _where(ws, reference.split(":")[0]))
         found = self.label_cells().get(spec.key)
         if found is None:
             return RawValue(None, Location(NOT_FOUND))
         raw.notes.append(f"未找到定义名称“{spec.key}”，已按栏目名称“{spec.label}”读取")
         ws, row, column = found
         value_column = self._right_of(ws, row, column)
-        coordinate = ws.cell(row, value_column).coordinate
-        return RawValue(_value(ws, row, value_column), _where(ws, coordinate))
+        return RawValue(ws.value(row, value_column), _where(ws, _coordinate(row, value_column)))
 
     @staticmethod
-    def _right_of(ws: Worksheet, row: int, column: int) -> int:
-        for merged in ws.merged_cells.ranges:
-            if (
-                merged.min_row <= row <= merged.max_row
-                and merged.min_col <= column <= merged.max_col
-            ):
+    def _right_of(ws: Sheet, row: int, column: int) -> int:
+        for merged in ws.merged:
+            if (row, column) in merged:
                 return merged.max_col + 1
         return column + 1
 
-    def label_cells(self) -> dict[str, tuple[Worksheet, int, int]]:
+    def label_cells(self) -> dict[str, tuple[Sheet, int, int]]:
         """The first cell printing each scalar field's label, outside table header rows."""
         if self._labels is None:
             index = LabelIndex(s for s in self.specs if not s.is_table)
             self._labels = {}
             for ws in _visible(self.wb):
-                for row in ws.iter_rows(max_row=SCAN_ROWS, max_col=SCAN_COLUMNS):
-                    for cell in row:
-                        spec = index.match(cell.value)
-                        if spec and (ws.title, cell.row) not in self._header_rows:
-                            self._labels.setdefault(spec.key, (ws, cell.row, cell.column))
+                for row, cells in ws.rows(SCAN_ROWS, SCAN_COLUMNS):
+                    for column, value in cells:
+                        spec = index.match(value)
+                        if spec and (ws.title, row) not in self._header_rows:
+                            self._labels.setdefault(spec.key, (ws, row, column))
         return self._labels
 
     def _table(self, spec: FieldDef, raw: RawForm) -> tuple[list[dict[str, RawValue]], Location]:
-        named = self.names.get(spec.key)
+        named = self.wb.destination(spec.key)
         if named:
             ws, reference = named
             min_col, min_row, max_col, max_row = range_boundaries(reference)
@@ -179,46 +152,43 @@ class XlsxReader:
             raw.notes.append(f"未找到定义名称“{spec.key}”，已按表头读取“{spec.label}”")
             ws, header_row, columns = found
             rows = range(header_row + 1, self._table_end(ws, header_row, spec))
-        table = [
-            row for row in (self._row(ws, spec, n, columns, i) for i, n in enumerate(rows)) if row
-        ]
-        first = ws.cell(rows.start, min(columns.values(), default=1)).coordinate
+        table = [row for row in (self._row(ws, n, columns) for n in rows) if row]
+        first = _coordinate(rows.start, min(columns.values(), default=1))
         return table, _where(ws, first)
 
-    def _row(
-        self, ws: Worksheet, spec: FieldDef, row: int, columns: dict[str, int], index: int
-    ) -> dict[str, RawValue]:
-        values = {key: _value(ws, row, column) for key, column in columns.items()}
+    @staticmethod
+    def _row(ws: Sheet, row: int, columns: dict[str, int]) -> dict[str, RawValue]:
+        values = {key: ws.value(row, column) for key, column in columns.items()}
         if all(is_blank(value) for value in values.values()):
             return {}
         return {
-            key: RawValue(values[key], _where(ws, ws.cell(row, column).coordinate))
+            key: RawValue(values[key], _where(ws, _coordinate(row, column)))
             for key, column in columns.items()
         }
 
-    def _find_header(self, spec: FieldDef) -> tuple[Worksheet, int, dict[str, int]] | None:
+    def _find_header(self, spec: FieldDef) -> tuple[Sheet, int, dict[str, int]] | None:
         index = LabelIndex(spec.columns)
         needed = max(2, sum(1 for c in spec.columns if c.required))
         for ws in _visible(self.wb):
-            for row in ws.iter_rows(max_row=SCAN_ROWS, max_col=SCAN_COLUMNS):
+            for row, cells in ws.rows(SCAN_ROWS, SCAN_COLUMNS):
                 columns: dict[str, int] = {}
-                for cell in row:
-                    column = index.match(cell.value)
+                for column_number, value in cells:
+                    column = index.match(value)
                     if column:
-                        columns.setdefault(column.key, cell.column)
+                        columns.setdefault(column.key, column_number)
                 if len(columns) >= needed:
-                    self._header_rows.add((ws.title, row[0].row))
+                    self._header_rows.add((ws.title, row))
                     self._labels = None
-                    return ws, row[0].row, columns
+                    return ws, row, columns
         return None
 
-    def _table_end(self, ws: Worksheet, header_row: int, spec: FieldDef) -> int:
+    def _table_end(self, ws: Sheet, header_row: int, spec: FieldDef) -> int:
         """The row after the table: the next row printing a field or table label."""
         index = LabelIndex(self.specs)
         limit = min(ws.max_row, header_row + 2 * max(spec.type.visible_rows, 10) + 50)  # type: ignore[attr-defined]
         for row in range(header_row + 1, limit + 1):
             for column in range(1, SCAN_COLUMNS + 1):
-                value = ws.cell(row, column).value
+                value = ws.cells.get((row, column))
                 if isinstance(value, str) and index.match(value):
                     return row
         return limit + 1
@@ -253,7 +223,7 @@ def mark(content: bytes, problems: list[Problem]) -> bytes | None:
     return buffer.getvalue()
 
 
-def _summary_sheet(wb: Workbook, problems: list[Problem]) -> None:
+def _summary_sheet(wb: OpenpyxlWorkbook, problems: list[Problem]) -> None:
     """A first sheet listing every problem, printable on A4 as it is."""
     ws = wb.create_sheet("错误说明", 0)
     ws.column_dimensions["A"].width = 5

@@ -152,14 +152,14 @@ def test_a_library_stumbling_on_a_valid_file_is_not_called_damage(
     """A TypeError deep inside openpyxl on a workbook that opens in Excel: our limit."""
     import types
 
-    import openpyxl.reader.excel as excel
+    import openpyxl.worksheet._reader as sheet_reader
 
-    def stumble(self: Any) -> None:
+    def stumble(self: Any, element: Any) -> None:
         raise TypeError("expected <class 'float'>")
 
     ws.drop("别人的表.xlsx", ws.xlsx("hardship"))
-    inside_openpyxl = types.FunctionType(stumble.__code__, vars(excel))  # raised from openpyxl
-    monkeypatch.setattr(excel.ExcelReader, "read_workbook", inside_openpyxl)
+    inside_openpyxl = types.FunctionType(stumble.__code__, vars(sheet_reader))  # from openpyxl
+    monkeypatch.setattr(sheet_reader.WorkSheetParser, "parse_cell", inside_openpyxl)
     (job,) = ws.process().jobs
     assert job.outcome == "rejected" and "暂时无法读取" in job.message
     assert "损坏" not in job.message
