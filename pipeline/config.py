@@ -152,6 +152,16 @@ class Permissions(Section):
     )
 
 
+class Performance(Section):
+    """处理速度。"""
+
+    workers: Annotated[int, Field(ge=0, le=64)] = Field(
+        0,
+        description="同时生成文书（和PDF）、写归档的进程数；0 表示与本机CPU核数相同，"
+        "1 表示不另开进程（读取、校验和编号始终按顺序在主进程中进行）",
+    )
+
+
 class Watch(Section):
     """unionforms watch 的设置（秒）。"""
 
@@ -187,6 +197,7 @@ class Config(BaseModel):
     fonts: Fonts = Fonts()
     limits: Limits = Limits()
     permissions: Permissions = Permissions()
+    performance: Performance = Performance()
     watch: Watch = Watch()
     source: Path | None = Field(None, exclude=True)
 

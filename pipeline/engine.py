@@ -14,6 +14,7 @@ store records each form's progress, so after a crash the same file resumes where
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ OUTCOMES = {
     "changed": "稍后",
 }
 KIND_ORDER = {kind.key: index for index, kind in enumerate(KINDS)}
+STOPPED = "已按要求停止，其余表单仍留在收件箱，下次处理"
 
 
 # -- one form ---------------------------------------------------------------------------
@@ -65,6 +67,7 @@ def run_stages(job: Job, rt: Runtime, stages: Iterable[Callable[[Job, Runtime], 
             return True  # outputs were written before an interruption; only the release is left
         if job.outcome == "skipped":
             return False
+        started = time.perf_counter()
         try:
             stage(job, rt)
         except FormRejected as error:
@@ -77,6 +80,8 @@ def run_stages(job: Job, rt: Runtime, stages: Iterable[Callable[[Job, Runtime], 
             log.warning("无法解析 %s：%r", job.source, exc, exc_info=True, extra=FILE_ONLY)
             reject(job, rt, blamed)
             return False
+        finally:
+            rt.timed(stage.__name__, started)
     return True
 
 
@@ -114,25 +119,31 @@ def rejection_target(job: Job, rt: Runtime) -> Path:
 
 def accept(job: Job, rt: Runtime) -> None:
     assert job.record is not None and job.submission_id is not None
+    started = time.perf_counter()
     job.outcome = "accepted"
     job.outputs = [*job.documents, *([job.archive_dir] if job.archive_dir else [])]
     rt.store.finish(
         job.submission_id, "accepted", [], [str(p) for p in job.outputs], job.record.ident
     )
     release_file(job, rt)
+    rt.timed("release", started)
 
 
 def _intake(job: Job, rt: Runtime) -> bool:
     return run_stages(job, rt, INTAKE)
 
 
-def _finish(job: Job, rt: Runtime) -> bool:
+def resume_or_reload(job: Job, rt: Runtime) -> bool:
+    """Whether stages are left to run: a form finished before an interruption is only
+    released, and a file that changed since intake is left for the next run."""
     if job.resumed_stage == "finished":
         release_file(job, rt)
-        return True
-    if not reload(job, rt):
         return False
-    if run_stages(job, rt, STAGES):
+    return reload(job, rt)
+
+
+def _finish(job: Job, rt: Runtime) -> bool:
+    if resume_or_reload(job, rt) and run_stages(job, rt, STAGES):
         accept(job, rt)
     return True
 
@@ -211,9 +222,14 @@ def process_files(
     try:
         ready = _take_in(sources, rt, result, on_done, should_stop)
         ready.sort(key=lambda job: KIND_ORDER.get(job.kind.key, 0) if job.kind else 0)
+        if rt.pool is not None and len(ready) > 1:
+            from pipeline.pipelined import in_workers  # (it builds on this module)
+
+            in_workers(ready, rt, result, on_done, should_stop)
+            return result
         for job in ready:
             if should_stop():
-                result.stopped = "已按要求停止，其余表单仍留在收件箱，下次处理"
+                result.stopped = STOPPED
                 break
             _isolated(job, rt, _finish)
             if on_done and job.outcome != "skipped":
@@ -233,7 +249,7 @@ def _take_in(
     ready = []
     for source in sources:
         if should_stop():
-            result.stopped = "已按要求停止，其余表单仍留在收件箱，下次处理"
+            result.stopped = STOPPED
             break
         job = Job.from_source(source, rt.clock())
         result.jobs.append(job)
@@ -254,7 +270,9 @@ def process_batch(
     if isinstance(sources, Collected):
         sources = sources.sources
     result = process_files(sources, rt, on_done, should_stop)
+    started = time.perf_counter()
     result.export = export_all(rt)
+    rt.timed("export", started)
     return result
 
 

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from forms import get_kind
-from pipeline.config import Config, Folders, Rules
+from pipeline.config import Config, Folders, Performance, Rules
 from pipeline.engine import BatchResult, Runtime, collect_inbox, open_runtime, process_batch
 from pipeline.samples import fill_docx, fill_xlsx
 
@@ -71,9 +71,11 @@ class Workspace:
         return sorted(p for p in (self.outbox / folder).rglob(pattern) if p.is_file())
 
 
-def make_config(root: Path, **rules: Any) -> Config:
+def make_config(root: Path, workers: int = 1, **rules: Any) -> Config:
+    """Folders under ``root``; one process unless ``workers`` (tests that replace stage
+    functions in this process need them run here)."""
     folders = Folders(inbox=root / "inbox", outbox=root / "outbox", state=root / "state")
-    return Config(folders=folders, rules=Rules(**rules))
+    return Config(folders=folders, rules=Rules(**rules), performance=Performance(workers=workers))
 
 
 @pytest.fixture(scope="session")

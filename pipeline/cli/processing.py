@@ -153,6 +153,8 @@ def process(
         output.say(note)
     stop = StopRequest()
     with runtime(ctx, "process") as rt, stop_on_signals(stop):
+        if len(collected.sources) > 1:
+            rt.start_workers()
         if collected.sources:
             result = run_batch(output, rt, collected.sources, stop)
         else:
@@ -194,6 +196,7 @@ def watch(
     out(ctx).say(config.describe())
     with runtime(ctx, "watch") as rt:
         session(ctx).log_to_state(logging.INFO)
+        rt.start_workers()
         run_service(rt, polling, interval)
 
 
@@ -238,6 +241,7 @@ def demo(ctx: click.Context, folder: Path | None, yes: bool) -> None:
     output.say(f"把每种表单的示例放入收件箱并处理：{inbox}")
     stop = StopRequest()
     with runtime(ctx, "demo") as rt, stop_on_signals(stop):
+        rt.start_workers()
         run = run_samples(
             config,
             rt.clock().date(),

@@ -1,0 +1,210 @@
+"""The worker pool changes nothing but the time: the same forms give the same serials, outcomes
+and order, the same documents byte for byte, archives, returns and registers, with one process
+or with workers; a worker's failure fails its form only; a stop finishes the forms in hand;
+and a killed run takes its workers with it and resumes every form exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from forms import KINDS, get_kind
+from forms.samples import fictional_id
+from pipeline.config import Config
+from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_batch
+from pipeline.job import Job
+from pipeline.pool import pool_size
+from pipeline.samples import fill_xlsx
+from tests.batches import every_good_sample
+from tests.conftest import NOW, Workspace, break_rendering_for, make_config, register_rows
+
+DUPLICATE = "hardship/重复提交.xlsx"
+HAZARD = get_kind("hazard")
+
+
+def batch_files(by_format: dict[str, BatchResult], ws: Workspace) -> dict[str, bytes]:
+    """Every good sample of every kind (follow-ups with their hazards in the same batch), a
+    form with mistakes, a copy of a form and a file that is no form, in subfolders."""
+    files = every_good_sample(by_format["xlsx"], lambda k, v: fill_xlsx(k, Config(), v), "xlsx")
+    files[DUPLICATE] = files[next(iter(files))]
+    files["运行部/有错误的申请.xlsx"] = ws.xlsx("hardship", id_number="659002198801010039")
+    files["运行部/不是表单.xlsx"] = b"not a form"
+    return files
+
+
+def run(root: Path, files: dict[str, bytes], workers: int) -> tuple[Config, list[Job]]:
+    config = make_config(root, workers=workers)
+    for name, data in files.items():
+        path = config.folders.inbox / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    rt = open_runtime(config, clock=lambda: NOW)
+    try:
+        rt.start_workers()
+        assert (rt.pool is not None) == (workers > 1)
+        done: list[Job] = []
+        process_batch(collect_inbox(config), rt, done.append)
+    finally:
+        rt.close()
+    return config, done
+
+
+def outputs(config: Config) -> dict[str, bytes]:
+    outbox = config.folders.outbox
+    return {
+        str(path.relative_to(outbox)): path.read_bytes()
+        for path in sorted(outbox.rglob("*"))
+        if path.is_file() and "registers" not in path.parts and path.suffix != ".xlsx"
+    }
+
+
+def stored(config: Config) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(config.folders.state / "unionforms.sqlite3")
+    try:
+        return db.execute(
+            "SELECT r.ident, r.kind, r.data, r.derived, s.original_name, s.outcome, s.errors"
+            " FROM records r JOIN submissions s ON s.id = r.submission_id ORDER BY r.id"
+        ).fetchall()
+    finally:
+        db.close()
+
+
+def test_workers_give_what_one_process_gives(
+    by_format: dict[str, BatchResult], ws: Workspace, tmp_path: Path
+) -> None:
+    files = batch_files(by_format, ws)
+    serial_config, serial = run(tmp_path / "one", files, workers=1)
+    pooled_config, pooled = run(tmp_path / "pool", files, workers=2)
+    assert [(j.display_name, j.outcome, j.message) for j in pooled] == [
+        (j.display_name, j.outcome, j.message) for j in serial
+    ]
+    assert [j.record.ident for j in pooled if j.record] == [
+        j.record.ident for j in serial if j.record
+    ]
+    assert {j.outcome for j in serial} == {"accepted", "rejected", "duplicate"}
+    assert stored(pooled_config) == stored(serial_config)
+    found, expected = outputs(pooled_config), outputs(serial_config)
+    assert list(found) == list(expected)
+    assert sum(name.endswith(".docx") for name in found) > 2 * len(KINDS)
+    for name, data in expected.items():
+        assert found[name] == data, name  # documents, archives, returns: byte for byte
+    registers = sorted((serial_config.folders.outbox / "registers").glob("*.xlsx"))
+    assert registers
+    for path in registers:
+        twin = pooled_config.folders.outbox / "registers" / path.name
+        assert register_rows(twin) == register_rows(path)
+    assert not list(pooled_config.folders.inbox.rglob("*.xlsx"))
+
+
+def test_a_failure_in_a_worker_fails_that_form_only(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    break_rendering_for(monkeypatch, "张示例", RuntimeError("模板坏了"))  # before the fork
+    files = {
+        "a.xlsx": ws.xlsx("hardship", name="王示例", id_number=fictional_id("19800315", 3)),
+        "b.xlsx": ws.xlsx("hardship"),
+        "c.xlsx": ws.xlsx("hardship", name="李示例", id_number=fictional_id("19800315", 5)),
+    }
+    config, done = run(tmp_path / "pool", files, workers=2)
+    outcomes = {job.name: job.outcome for job in done}
+    assert outcomes == {"a.xlsx": "accepted", "b.xlsx": "failed", "c.xlsx": "accepted"}
+    failed = next(job for job in done if job.outcome == "failed")
+    assert "系统故障（程序内部错误）" in failed.message
+    assert (config.folders.inbox / "b.xlsx").exists()
+    assert "模板坏了" in caplog.text and "broken_for_one" in caplog.text  # the worker's traceback
+    monkeypatch.undo()
+    config, again = run(tmp_path / "pool", {}, workers=2)
+    assert [(job.name, job.outcome) for job in again] == [("b.xlsx", "accepted")]
+
+
+def test_a_stop_finishes_the_forms_in_hand(ws: Workspace, tmp_path: Path) -> None:
+    config = make_config(tmp_path, workers=2)
+    for number in range(8):
+        values = ws.sample_values("hazard") | {"location": f"燃油泵房{number}号"}
+        path = config.folders.inbox / f"{number}.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(fill_xlsx(HAZARD, config, values))
+    rt = open_runtime(config, clock=lambda: NOW)
+    done: list[Job] = []
+    try:
+        rt.start_workers()
+        result = process_batch(collect_inbox(config), rt, done.append, lambda: len(done) >= 1)
+        leftovers = rt.store.leftovers()
+    finally:
+        rt.close()
+    assert result.stopped and 1 <= len(done) < 8
+    assert all(job.outcome == "accepted" for job in done)
+    assert leftovers == []  # every numbered form was finished, none left half done
+    left = sorted(path.name for path in config.folders.inbox.iterdir())
+    assert len(left) == 8 - len(done)
+    assert [job.record.ident for job in done if job.record] == [
+        f"YH-2026-{n:04d}" for n in range(1, len(done) + 1)
+    ]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kill -9 and /proc: Linux")
+def test_kill_9_takes_the_workers_along_and_every_form_is_numbered_once(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    config = tmp_path / "unionforms.toml"
+    config.write_text(
+        '[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n[performance]\nworkers = 2\n',
+        encoding="utf-8",
+    )
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    count = 24
+    for number in range(count):
+        values = ws.sample_values("hazard") | {"location": f"燃油泵房{number}号"}
+        (inbox / f"{number:02d}.xlsx").write_bytes(fill_xlsx(HAZARD, Config(), values))
+    command = [sys.executable, "-m", "pipeline", "--config", str(config), "process"]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    database = tmp_path / "st" / "unionforms.sqlite3"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list((tmp_path / "out").rglob("*.docx"))) < 4:
+        time.sleep(0.02)
+    workers = children_of(child.pid)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert len(workers) == pool_size(Config()) or pool_size(Config()) == 1
+    time.sleep(0.5)
+    assert not [pid for pid in workers if alive(pid)], "workers outlived the main process"
+    again = subprocess.run(command, capture_output=True, timeout=300)
+    assert again.returncode == 0, again.stderr.decode()
+    db = sqlite3.connect(database)
+    idents = [row[0] for row in db.execute("SELECT ident FROM records ORDER BY seq")]
+    db.close()
+    year = idents[0].split("-")[1]
+    assert idents == [f"YH-{year}-{n:04d}" for n in range(1, count + 1)]  # once each, no gaps
+    assert not list(inbox.iterdir())
+    verify = subprocess.run([*command[:-1], "archive", "verify"], capture_output=True, timeout=120)
+    assert verify.returncode == 0, verify.stdout.decode()
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie (a container's first process may never reap orphans)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
