@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms import KINDS
-from pipeline import records
 from pipeline.errors import Duplicate, FormRejected, InvalidForm, PipelineError, StoreLocked
+from pipeline.exports import export_changed
 from pipeline.faults import file_fault
 from pipeline.files import unique_path
 from pipeline.inputs import Collected, Source, collect, collect_inbox
 from pipeline.job import Job
 from pipeline.logs import FILE_ONLY, log_path
-from pipeline.registers import ExportResult, export_registers
+from pipeline.registers import ExportResult
 from pipeline.reject import returned_name, write_rejection
 from pipeline.runtime import Runtime, open_runtime
 from pipeline.stages import INTAKE, PARSING_STAGES, STAGES, reload
@@ -276,8 +276,7 @@ def process_batch(
     return result
 
 
-def export_all(rt: Runtime) -> ExportResult:
-    """Every register, each on its own: one that cannot be written is reported, not fatal."""
-    return export_registers(
-        records.load_all(rt.store), rt.config, rt.outbox / "registers", rt.clock(), rt.sharing
-    )
+def export_all(rt: Runtime, force: bool = False) -> ExportResult:
+    """The registers whose rows may have changed (every one when ``force``), each on its own:
+    one that cannot be written is reported, not fatal (``pipeline.exports``)."""
+    return export_changed(rt, force)

@@ -91,12 +91,16 @@ def _raw(row: sqlite3.Row, problem: str) -> RawRecord:
     )
 
 
-def load_all(store: Store) -> AllRecords:
-    """Every record by kind, each parent carrying its children in order."""
+def load_all(store: Store, kinds: set[str] | None = None) -> AllRecords:
+    """Every record by kind, each parent carrying its children in order; with ``kinds``, only
+    the records of those kinds (and of kinds this program no longer knows, listed raw)."""
     by_ident: dict[str, RecordView] = {}
     by_kind: dict[str, list[RecordView]] = defaultdict(list)
     raw: dict[str, list[RawRecord]] = defaultdict(list)
-    for row in store.record_rows():
+    if kinds is not None:
+        known = {kind.key for kind in KINDS}
+        kinds = kinds | {key for key in store.kind_counts() if key not in known}
+    for row in store.record_rows(kinds):
         try:
             record = view(row)
         except Exception as exc:  # a retired kind, a changed field type …

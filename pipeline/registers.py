@@ -289,16 +289,23 @@ class ExportResult:
 
 
 def export_registers(
-    everything: AllRecords, config: Config, folder: Path, now: datetime, sharing: Sharing
+    everything: AllRecords,
+    config: Config,
+    folder: Path,
+    now: datetime,
+    sharing: Sharing,
+    only: set[str] | None = None,
 ) -> ExportResult:
-    """Write every register of every kind, each on its own: one that cannot be written (open
-    in Excel, a read-only folder, a bug in its rows) is reported and the others are written;
-    the next export tries it again."""
+    """Write every register of every kind (or those titled in ``only``), each on its own: one
+    that cannot be written (open in Excel, a read-only folder, a bug in its rows) is reported
+    and the others are written; the next export tries it again."""
     result = ExportResult(notes=everything.warnings())
     for kind in KINDS:
         records = everything.by_kind.get(kind.key, [])
         raws = raw_rows(everything.raw.get(kind.key, []))
         for spec in kind.registers:
+            if only is not None and spec.title not in only:
+                continue
             path = register_path(folder, spec)
             try:
                 rows = register_rows(kind, spec, records, now.date()) + raws

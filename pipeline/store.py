@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +31,7 @@ from pipeline.files import private_dir
 from pipeline.schema import prepare
 
 DATABASE_NAME = "unionforms.sqlite3"
+KEY = re.compile(r"[a-z_][a-z0-9_]*")  # a field key: safe to write into SQL as it is
 
 
 def to_json(value: Any) -> str:
@@ -104,6 +106,7 @@ class Store:
     def __init__(self, state_dir: Path, read_only: bool = False, timeout: float = 30) -> None:
         self.path = database_path(state_dir)
         self.read_only = read_only
+        self._indexed: set[str] = set()
         try:
             self.db = self._connect(state_dir, timeout)
             self.db.row_factory = sqlite3.Row
@@ -341,8 +344,14 @@ class Store:
     def record_row(self, record_id: int) -> sqlite3.Row:
         return self.execute(f"{self.RECORD_QUERY} WHERE r.id = ?", (record_id,)).fetchone()
 
-    def record_rows(self) -> list[sqlite3.Row]:
-        return self.execute(f"{self.RECORD_QUERY} ORDER BY r.id").fetchall()
+    def record_rows(self, kinds: Collection[str] | None = None) -> list[sqlite3.Row]:
+        """Every record, or those of ``kinds``, oldest first."""
+        if kinds is None:
+            return self.execute(f"{self.RECORD_QUERY} ORDER BY r.id").fetchall()
+        marks = ", ".join("?" * len(kinds))
+        return self.execute(
+            f"{self.RECORD_QUERY} WHERE r.kind IN ({marks}) ORDER BY r.id", tuple(kinds)
+        ).fetchall()
 
     def record_by_serial(self, serial: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.execute(
@@ -356,19 +365,40 @@ class Store:
         ).fetchall()
 
     def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
+        field = self._looked_up(key)
         rows = self.execute(
-            "SELECT ident FROM records WHERE kind = ? AND year = ? AND json_extract(data, ?) = ?"
-            " ORDER BY id",
-            (kind, year, f"$.{key}", value),
+            f"SELECT ident FROM records WHERE kind = ? AND {field} = ? AND year = ? ORDER BY id",
+            (kind, value, year),
         ).fetchall()
         return [row["ident"] for row in rows]
 
     def records_with(self, kind: str, key: str, value: Any) -> list[sqlite3.Row]:
         """Records of ``kind`` (any year) whose field ``key`` is ``value``."""
+        field = self._looked_up(key, "r.")
         return self.execute(
-            f"{self.RECORD_QUERY} WHERE r.kind = ? AND json_extract(r.data, ?) = ? ORDER BY r.id",
-            (kind, f"$.{key}", value),
+            f"{self.RECORD_QUERY} WHERE r.kind = ? AND {field} = ? ORDER BY r.id", (kind, value)
         ).fetchall()
+
+    def _looked_up(self, key: str, table: str = "") -> str:
+        """The SQL for field ``key`` of a record, indexed: a rule looks a value up for every
+        form (an ID number among earlier applications), and without an index that would scan
+        every record, so each form would cost more as the store grows. The index is made the
+        first time a key is looked up (once per store; a read-only store scans instead)."""
+        if not KEY.fullmatch(key):
+            raise ValueError(f"not a field key: {key!r}")
+        expression = f"json_extract(data, '$.{key}')"
+        if not self.read_only and key not in self._indexed:
+            self.execute(
+                f"CREATE INDEX IF NOT EXISTS records_by_{key} ON records(kind, {expression})"
+            )
+            self._indexed.add(key)
+        return f"json_extract({table}data, '$.{key}')"
+
+    def kind_counts(self) -> dict[str, list[int]]:
+        """``kind -> [number of records, last record id]``: records are never changed or
+        deleted, so these change exactly when records of the kind are added."""
+        rows = self.execute("SELECT kind, COUNT(*), MAX(id) FROM records GROUP BY kind")
+        return {row[0]: [int(row[1]), int(row[2])] for row in rows.fetchall()}
 
     def record_count(self) -> int:
         return int(self.execute("SELECT COUNT(*) FROM records").fetchone()[0])

@@ -84,7 +84,7 @@ def registers(ctx: click.Context, outbox: Path | None) -> None:
     """按存储的记录重新导出全部台账（例如台账文件被误删或改动之后）。"""
     load(ctx, outbox=outbox)
     with runtime(ctx, "registers") as rt:
-        result = export_all(rt)
+        result = export_all(rt, force=True)
     output = out(ctx)
     for path in result.written:
         output.say(f"已导出：{path}")
