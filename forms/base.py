@@ -52,6 +52,9 @@ def rule(*keys: str) -> Callable[[Callable[..., RuleResult]], Callable[..., Rule
     return mark
 
 
+_FIELD_DEFS: dict[type, tuple[FieldDef, ...]] = {}
+
+
 class FormModel(BaseModel):
     """Base of every form model and table-row model."""
 
@@ -60,6 +63,13 @@ class FormModel(BaseModel):
     @classmethod
     def field_defs(cls) -> tuple[FieldDef, ...]:
         """The model's fields in declaration order, with table columns for table fields."""
+        # Asked for every value of every record a register shows: worked out once per model.
+        if cls not in _FIELD_DEFS:
+            _FIELD_DEFS[cls] = cls._make_field_defs()
+        return _FIELD_DEFS[cls]
+
+    @classmethod
+    def _make_field_defs(cls) -> tuple[FieldDef, ...]:
         defs = []
         for key, info in cls.model_fields.items():
             field_type = next(meta for meta in info.metadata if isinstance(meta, FieldType))
@@ -95,6 +105,20 @@ class FormModel(BaseModel):
             else:
                 values[spec.key] = spec.type.from_json(raw)
         return cls.model_construct(**values)
+
+    @classmethod
+    def record_values(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """``from_record(data).values()`` without building the models on the way: registers
+        read every record of a kind, and most of that time went into models never used."""
+        values: dict[str, Any] = {}
+        for spec in cls.field_defs():
+            raw = data.get(spec.key)
+            if spec.is_table:
+                row_model = _row_model(cls.model_fields[spec.key].annotation)
+                values[spec.key] = [row_model.record_values(row) for row in raw or []]
+            else:
+                values[spec.key] = spec.type.from_json(raw)
+        return values
 
     def values(self) -> dict[str, Any]:
         """Field values with table rows as plain dicts, for documents and registers."""

@@ -1,14 +1,21 @@
-"""Exporting the registers after a batch: only those whose rows may have changed.
+"""Exporting the registers after a batch, at a cost that does not grow with the store.
 
-Rewriting a register costs time in proportion to its rows, so exporting every register after
-every batch would make each form cost more as the store grows. A register's rows follow from
-its kind's records, the records they belong to and those that belong to them (a hazard and
-its follow-ups), the configuration, the program, and, for a kind whose values change with
-the date (overdue hazards), today. Records are never changed or deleted, so the number and the
-last id of each kind's records say whether any were added. That, and the rest, is summed up
-in a fingerprint per register, kept in the state folder with the size and time of the file
-the export left; a register whose fingerprint and file are unchanged is not written again.
-``unionforms registers`` writes them all.
+A register's rows follow from its kind's records, the records they belong to and those that
+belong to them (a hazard and its follow-ups), the configuration, the program, and, for a kind
+whose values change with the date (overdue hazards), today. Records are never changed or
+deleted, so the number and last id of each kind's records say whether any were added. All
+that is summed up in a fingerprint per register, kept in ``state/registers.json`` with the
+size and time of the file the export left. Then, per register:
+
+- nothing changed (and the file is as it was left): it is not written;
+- only new records of its own kind came (a register of one row per record, in record order,
+  whose kind belongs to no other record): the rows of earlier exports are kept compressed in
+  ``state/register-rows/`` and reused as they are; only the new rows are made
+  (``pipeline.sheet_file``);
+- anything else: the register is made again from all its records.
+
+``unionforms registers`` makes them all again. A crash between writing a register and noting
+it leaves the kept rows and the note disagreeing, and the next export makes it again.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from datetime import date
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,13 +31,24 @@ from typing import Any
 from forms import KINDS
 from forms.base import FormKind, RegisterSpec
 from pipeline import records
-from pipeline.files import write_atomic
-from pipeline.registers import ExportResult, export_registers, register_path
+from pipeline.files import private_dir, safe_name, write_atomic
+from pipeline.records import AllRecords
+from pipeline.registers import (
+    HEADER_ROW,
+    ExportResult,
+    RegisterWriter,
+    guarded,
+    raw_rows,
+    register_path,
+    register_rows,
+)
 from pipeline.runtime import Runtime
+from pipeline.sheet_file import Segment, assemble, joined, sheet_segment
 
 STATE_FILE = "registers.json"
+ROWS_FOLDER = "register-rows"
 # Whatever a register's rows are made by: a change to any of them (an upgrade) exports again.
-CODE = ("forms", "pipeline.registers", "pipeline.records")
+CODE = ("forms", "pipeline.registers", "pipeline.records", "pipeline.exports")
 
 
 @cache
@@ -44,29 +62,43 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def linked_kinds(kind: FormKind) -> set[str]:
-    """The kinds whose records a register of ``kind`` may show: its own, its parent's, and
-    the kinds whose records belong to either."""
-    linked = {kind.key} | ({kind.parent.kind} if kind.parent else set())
-    linked |= {k.key for k in KINDS if k.parent and k.parent.kind in linked}
-    return linked
+def depends_on(kind: FormKind) -> set[str]:
+    """The kinds whose new records may change the rows of a register of ``kind``: its own,
+    those whose records belong to its records (a hazard's follow-ups), and those that belong
+    to the same parent (its siblings). Not the parent's kind: a new parent record has no
+    records of this kind yet."""
+    parents = {kind.key} | ({kind.parent.kind} if kind.parent else set())
+    return {kind.key} | {k.key for k in KINDS if k.parent and k.parent.kind in parents}
 
 
-def changes_daily(kind: FormKind, spec: RegisterSpec) -> bool:
-    return type(kind).live is not FormKind.live or spec.rows is not None
+def needed(kind: FormKind) -> set[str]:
+    """The kinds to load to make a register of ``kind``: those it depends on and its parent's."""
+    return depends_on(kind) | ({kind.parent.kind} if kind.parent else set())
 
 
-def fingerprint(
-    kind: FormKind, spec: RegisterSpec, rt: Runtime, counts: dict[str, Any], today: date
-) -> str:
+def appendable(kind: FormKind, spec: RegisterSpec) -> bool:
+    """Whether a new record only adds a row at the end (and changes no other row)."""
+    return kind.parent is None and spec.rows is None and spec.where is None and not spec.order
+
+
+def _digest(parts: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def fingerprints(
+    kind: FormKind, spec: RegisterSpec, rt: Runtime, counts: dict[str, Any], now: datetime
+) -> tuple[str, str]:
+    """The register's fingerprint, and the same without its own kind's records (equal from
+    one export to the next when only records of its own kind came)."""
+    daily = type(kind).live is not FormKind.live or spec.rows is not None
     parts = {
         "code": code_version(),
         "register": [kind.key, kind.version, spec.title],
         "config": rt.config.model_dump(mode="json", exclude={"folders"}),
-        "records": {key: counts.get(key) for key in sorted(linked_kinds(kind))},
-        "today": today.isoformat() if changes_daily(kind, spec) else None,
+        "records": {key: counts.get(key) for key in sorted(depends_on(kind) - {kind.key})},
+        "today": now.date().isoformat() if daily else None,
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return _digest(parts | {"own": counts.get(kind.key)}), _digest(parts)
 
 
 def _file_signature(path: Path) -> list[int] | None:
@@ -77,40 +109,128 @@ def _file_signature(path: Path) -> list[int] | None:
     return [status.st_size, status.st_mtime_ns]
 
 
+class Exporter:
+    """One export of the registers (see the module docstring)."""
+
+    def __init__(self, rt: Runtime, force: bool) -> None:
+        self.rt = rt
+        self.force = force
+        self.now = rt.clock()
+        self.folder = rt.outbox / "registers"
+        self.state_path = rt.config.folders.state / STATE_FILE
+        self.rows_folder = rt.config.folders.state / ROWS_FOLDER
+        self.counts = rt.store.kind_counts()
+        self.state = _read(self.state_path)
+        self.result = ExportResult()
+        self._loaded: dict[frozenset[str], AllRecords] = {}
+
+    def run(self) -> ExportResult:
+        for kind in KINDS:
+            for spec in kind.registers:
+                self._register(kind, spec)
+        if self.result.written:
+            write_atomic(self.state_path, json.dumps(self.state, indent=1).encode("utf-8"))
+        return self.result
+
+    def _register(self, kind: FormKind, spec: RegisterSpec) -> None:
+        full, base = fingerprints(kind, spec, self.rt, self.counts, self.now)
+        path = register_path(self.folder, spec)
+        kept = self.state.get(spec.title, {})
+        if kept.get("file") != _file_signature(path) or self.force:
+            kept = {}
+        if kept.get("fingerprint") == full:
+            return
+        can_append = appendable(kind, spec) and kept.get("base") == base
+        noted = guarded(
+            spec, path, self.result, lambda: self._write(kind, spec, path, kept, can_append)
+        )
+        if noted is not None:
+            self.state[spec.title] = noted | {
+                "fingerprint": full,
+                "base": base,
+                "file": _file_signature(path),
+            }
+
+    def _write(
+        self, kind: FormKind, spec: RegisterSpec, path: Path, kept: dict[str, Any], append: bool
+    ) -> dict[str, Any]:
+        """Write the register; returns what to note about it."""
+        writer = RegisterWriter(kind, spec, self.rt.config)
+        earlier = self._kept_rows(spec, kept) if append else None
+        if earlier is not None:
+            rows = self._rows_after(kind, spec, kept["last_id"])
+            if rows is not None:
+                return self._put(kind, spec, path, writer, kept["rows"], earlier, rows)
+        everything = self._load(needed(kind))
+        rows = register_rows(kind, spec, everything.by_kind.get(kind.key, []), self.now.date())
+        raws = raw_rows(everything.raw.get(kind.key, []))
+        self.result.notes += [n for n in everything.warnings() if n not in self.result.notes]
+        noted = self._put(kind, spec, path, writer, 0, None, rows + raws)
+        return noted if not raws else noted | {"base": None}  # raw rows come last: no appending
+
+    def _put(
+        self,
+        kind: FormKind,
+        spec: RegisterSpec,
+        path: Path,
+        writer: RegisterWriter,
+        before: int,
+        earlier: Segment | None,
+        rows: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        new = sheet_segment(writer.rows_xml(rows, HEADER_ROW + 1 + before))
+        body = [earlier, new] if earlier is not None else [new]
+        count = before + len(rows)
+        write_atomic(path, assemble(writer.skeleton(count, self.now), body), self.rt.sharing)
+        kept_rows = private_dir(self.rows_folder) / f"{safe_name(spec.title)}.deflate"
+        if earlier is None:
+            write_atomic(kept_rows, new.compressed)
+        else:
+            with kept_rows.open("ab") as handle:  # the note says how much of it is whole
+                handle.write(new.compressed)
+        whole = joined(body)
+        return {
+            "rows": count,
+            "last_id": self.counts.get(kind.key, [0, 0])[1],
+            "crc": whole.crc,
+            "size": whole.size,
+            "length": len(whole.compressed),
+        }
+
+    def _kept_rows(self, spec: RegisterSpec, kept: dict[str, Any]) -> Segment | None:
+        path = self.rows_folder / f"{safe_name(spec.title)}.deflate"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if len(data) != kept.get("length"):
+            return None  # a crash between writing the rows and noting them
+        return Segment(data, kept["crc"], kept["size"])
+
+    def _rows_after(
+        self, kind: FormKind, spec: RegisterSpec, last_id: int
+    ) -> list[dict[str, Any]] | None:
+        """The rows of the kind's records added since ``last_id``; None when one of them
+        cannot be read (its raw row goes at the end: the register is made again)."""
+        added = []
+        for row in self.rt.store.record_rows_after(kind.key, last_id):
+            try:
+                added.append(records.view(row))
+            except Exception:
+                return None
+        return register_rows(kind, spec, added, self.now.date())
+
+    def _load(self, kinds: set[str]) -> AllRecords:
+        key = frozenset(kinds)
+        if key not in self._loaded:
+            self._loaded[key] = records.load_all(self.rt.store, kinds)
+        return self._loaded[key]
+
+
 def export_changed(rt: Runtime, force: bool = False) -> ExportResult:
-    """Export the registers whose rows may have changed since their last export (all of them
-    when ``force``); each on its own, as ``export_registers`` does."""
-    folder = rt.outbox / "registers"
-    state = rt.config.folders.state / STATE_FILE
-    now = rt.clock()
-    counts = rt.store.kind_counts()
-    previous = _read(state)
-    due: dict[str, dict[str, Any]] = {}
-    for kind in KINDS:
-        for spec in kind.registers:
-            current = {"fingerprint": fingerprint(kind, spec, rt, counts, now.date())}
-            seen = previous.get(spec.title, {})
-            unchanged = seen.get("file") == _file_signature(register_path(folder, spec))
-            if force or seen.get("fingerprint") != current["fingerprint"] or not unchanged:
-                due[spec.title] = current
-    if not due:
-        return ExportResult()
-    kinds = set().union(*(linked_kinds(_kind_of(title)) for title in due))
-    everything = records.load_all(rt.store, kinds)
-    result = export_registers(everything, rt.config, folder, now, rt.sharing, set(due))
-    for path in result.written:
-        title = next(t for t in due if register_path(folder, _spec_of(t)) == path)
-        previous[title] = due[title] | {"file": _file_signature(path)}
-    write_atomic(state, json.dumps(previous, ensure_ascii=False, indent=1).encode("utf-8"))
-    return result
-
-
-def _kind_of(title: str) -> FormKind:
-    return next(kind for kind in KINDS for spec in kind.registers if spec.title == title)
-
-
-def _spec_of(title: str) -> RegisterSpec:
-    return next(spec for spec in _kind_of(title).registers if spec.title == title)
+    """Export the registers whose rows may have changed since their last export (every one
+    when ``force``), each on its own as ``registers.guarded`` does."""
+    return Exporter(rt, force).run()
 
 
 def _read(path: Path) -> dict[str, Any]:

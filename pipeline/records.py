@@ -21,7 +21,7 @@ log = logging.getLogger("unionforms")
 def view(row: sqlite3.Row) -> RecordView:
     """One record row, its JSON turned back into typed values by its kind's definition."""
     kind = get_kind(row["kind"])
-    form = kind.model.from_record(json.loads(row["data"]))
+    values = kind.model.record_values(json.loads(row["data"]))
     derived = {
         key: kind.derived[key].from_json(value) if key in kind.derived else value
         for key, value in json.loads(row["derived"]).items()
@@ -31,7 +31,7 @@ def view(row: sqlite3.Row) -> RecordView:
         serial=row["serial"],
         ident=row["ident"],
         year=row["year"],
-        values=form.values(),
+        values=values,
         derived=derived,
         received_at=datetime.fromisoformat(row["received_at"]),
         source_name=row["original_name"],

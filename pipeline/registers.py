@@ -8,8 +8,9 @@ formula, whatever a form said. Each file is written beside the old one and renam
 
 from __future__ import annotations
 
+import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,16 +21,18 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import xmlfile
 
-from forms import KINDS
 from forms.base import FormKind, RecordView, RegisterSpec
 from forms.fields import FieldType, IdNumber
 from pipeline.config import Config
-from pipeline.files import atomic_path, safe_name
+from pipeline.files import safe_name, write_atomic
 from pipeline.logs import FILE_ONLY
 from pipeline.permissions import Sharing
-from pipeline.records import AllRecords, RawRecord
+from pipeline.records import RawRecord
+from pipeline.sheet_file import assemble, sheet_segment
 
 log = logging.getLogger("unionforms")
 RAW_KEY = "_raw"  # a row of a record its kind cannot rebuild (shown as stored, highlighted)
@@ -124,6 +127,10 @@ def _style_name(type_name: str, highlighted: bool) -> str:
     return f"uf_{type_name}" + ("_highlight" if highlighted else "")
 
 
+def _style_names() -> list[str]:
+    return [_style_name(t, h) for t in ("text", *FORMATS) for h in (False, True)]
+
+
 class RegisterWriter:
     """Writes one register workbook, row by row (openpyxl's write-only mode)."""
 
@@ -149,64 +156,81 @@ class RegisterWriter:
         now: datetime,
         sharing: Sharing | None = None,
     ) -> Path:
+        body = sheet_segment(self.rows_xml(rows, HEADER_ROW + 1))
+        write_atomic(target, assemble(self.skeleton(len(rows), now), [body]), sharing)
+        return target
+
+    def _workbook(self, count: int) -> tuple[Workbook, Any]:
+        """The workbook and its sheet, set up for ``count`` rows, nothing written yet."""
         wb = Workbook(write_only=True)
         for style in _named_styles():
             wb.add_named_style(style)
         ws = wb.create_sheet(self.spec.title[:31])
+        # Cell style numbers follow the order styles are first used; taking them in a fixed
+        # order first makes a row's XML the same in every workbook (``pipeline.exports``
+        # keeps the rows of earlier exports as they were written).
+        for name in _style_names():
+            for quoted in (False, True):
+                cell = WriteOnlyCell(ws)
+                cell.style, cell.quotePrefix = name, quoted
+                _ = cell.style_id
         last = get_column_letter(len(self.spec.columns))
         for index, column in enumerate(self.spec.columns, 1):
             ws.column_dimensions[get_column_letter(index)].width = column.width or DEFAULT_WIDTH
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(count, 1)}"
         self._print_setup(ws)
         ws.merged_cells.add(f"A1:{last}1")
         ws.merged_cells.add(f"A2:{last}2")
-        body = [self._row(ws, row) for row in rows]
-        # Row heights must be known before the first row is streamed out, and neither Excel
-        # nor LibreOffice measures wrapped text in rows they did not lay out themselves.
         ws.row_dimensions[HEADER_ROW].height = 32
-        for number, cells in enumerate(body, HEADER_ROW + 1):
-            lines = max((self._lines(cell.value, i) for i, cell in enumerate(cells)), default=1)
-            if lines > 1:
-                ws.row_dimensions[number].height = LINE_HEIGHT * lines + 2
+        return wb, ws
+
+    def skeleton(self, count: int, now: datetime) -> bytes:
+        """The register with its title, export line and header, for ``count`` rows that
+        ``assemble`` puts in (``rows_xml``)."""
+        wb, ws = self._workbook(count)
         union = self.config.organisation.union
-        ws.append(
-            [
-                _cell(
-                    ws,
-                    self.spec.title,
-                    font=Font(name="宋体", size=16, bold=True),
-                    alignment=Alignment(horizontal="center", vertical="center"),
-                )
-            ]
+        title = _cell(
+            ws,
+            self.spec.title,
+            font=Font(name="宋体", size=16, bold=True),
+            alignment=Alignment(horizontal="center", vertical="center"),
         )
-        ws.append(
-            [
-                _cell(
-                    ws,
-                    f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{len(rows)}条",
-                    font=Font(name="宋体", size=10, color="595959"),
-                )
-            ]
+        line = _cell(
+            ws,
+            f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{count}条",
+            font=Font(name="宋体", size=10, color="595959"),
         )
-        ws.append(
-            [
-                _cell(
-                    ws,
-                    header,
-                    font=Font(name="宋体", size=10, bold=True),
-                    fill=HEADER_FILL,
-                    border=BORDER,
-                    alignment=HEADER_ALIGNMENT,
-                )
-                for header in self.headers()
-            ]
-        )
-        for cells in body:
-            ws.append(cells)
-        with atomic_path(target, sharing) as temp:
-            wb.save(temp)
-        return target
+        header_style = {
+            "font": Font(name="宋体", size=10, bold=True),
+            "fill": HEADER_FILL,
+            "border": BORDER,
+            "alignment": HEADER_ALIGNMENT,
+        }
+        ws.append([title])
+        ws.append([line])
+        ws.append([_cell(ws, header, **header_style) for header in self.headers()])
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return buffer.getvalue()
+
+    def rows_xml(self, rows: list[dict[str, Any]], first: int) -> bytes:
+        """The XML of ``rows``, numbered from ``first``, as the workbook writer writes rows."""
+        _, ws = self._workbook(0)
+        writer = WorksheetWriter(ws, io.BytesIO())
+        buffer = io.BytesIO()
+        with xmlfile(buffer) as xf, xf.element("rows"):
+            for number, row in enumerate(rows, first):
+                cells = self._row(ws, row)
+                # Neither Excel nor LibreOffice measures wrapped text in rows they did not
+                # lay out themselves: the height goes with the row.
+                lines = max((self._lines(c.value, i) for i, c in enumerate(cells)), default=1)
+                if lines > 1:
+                    ws.row_dimensions[number].height = LINE_HEIGHT * lines + 2
+                for column, cell in enumerate(cells, 1):  # as the write-only sheet places them
+                    cell.row, cell.column = number, column
+                writer.write_row(xf, cells, number)
+        return buffer.getvalue()[len(b"<rows>") : -len(b"</rows>")]
 
     def _row(self, ws: Any, row: dict[str, Any]) -> list[WriteOnlyCell]:
         highlight = bool(self.spec.highlight and row.get(self.spec.highlight)) or RAW_KEY in row
@@ -288,38 +312,23 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def export_registers(
-    everything: AllRecords,
-    config: Config,
-    folder: Path,
-    now: datetime,
-    sharing: Sharing,
-    only: set[str] | None = None,
-) -> ExportResult:
-    """Write every register of every kind (or those titled in ``only``), each on its own: one
-    that cannot be written (open in Excel, a read-only folder, a bug in its rows) is reported
-    and the others are written; the next export tries it again."""
-    result = ExportResult(notes=everything.warnings())
-    for kind in KINDS:
-        records = everything.by_kind.get(kind.key, [])
-        raws = raw_rows(everything.raw.get(kind.key, []))
-        for spec in kind.registers:
-            if only is not None and spec.title not in only:
-                continue
-            path = register_path(folder, spec)
-            try:
-                rows = register_rows(kind, spec, records, now.date()) + raws
-                RegisterWriter(kind, spec, config).write(rows, path, now, sharing)
-            except OSError as exc:
-                result.failures.append(RegisterFailure(spec.title, path, _unwritable(spec, exc)))
-                log.warning("台账 %s 无法写入", path, exc_info=True, extra=FILE_ONLY)
-            except Exception:
-                log.error("导出台账 %s 时出现程序错误", path, exc_info=True, extra=FILE_ONLY)
-                message = f"台账“{spec.title}”导出时出现程序错误，本次未更新；详细信息见日志"
-                result.failures.append(RegisterFailure(spec.title, path, message))
-            else:
-                result.written.append(path)
-    return result
+def guarded(spec: RegisterSpec, path: Path, result: ExportResult, write: Callable[[], Any]) -> Any:
+    """Run ``write`` for one register: one that cannot be written (open in Excel, a read-only
+    folder, a bug in its rows) is reported in ``result`` and the others are written; the
+    next export tries it again. Returns what ``write`` returned, or None when it failed."""
+    try:
+        done = write()
+    except OSError as exc:
+        result.failures.append(RegisterFailure(spec.title, path, _unwritable(spec, exc)))
+        log.warning("台账 %s 无法写入", path, exc_info=True, extra=FILE_ONLY)
+    except Exception:
+        log.error("导出台账 %s 时出现程序错误", path, exc_info=True, extra=FILE_ONLY)
+        message = f"台账“{spec.title}”导出时出现程序错误，本次未更新；详细信息见日志"
+        result.failures.append(RegisterFailure(spec.title, path, message))
+    else:
+        result.written.append(path)
+        return done
+    return None
 
 
 def _unwritable(spec: RegisterSpec, exc: OSError) -> str:

@@ -353,6 +353,12 @@ class Store:
             f"{self.RECORD_QUERY} WHERE r.kind IN ({marks}) ORDER BY r.id", tuple(kinds)
         ).fetchall()
 
+    def record_rows_after(self, kind: str, last_id: int) -> list[sqlite3.Row]:
+        """The records of ``kind`` added after record ``last_id``, oldest first."""
+        return self.execute(
+            f"{self.RECORD_QUERY} WHERE r.kind = ? AND r.id > ? ORDER BY r.id", (kind, last_id)
+        ).fetchall()
+
     def record_by_serial(self, serial: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.execute(
             f"{self.RECORD_QUERY} WHERE r.serial = ?", (serial,)
