@@ -111,13 +111,12 @@ class FormModel(BaseModel):
         """``from_record(data).values()`` without building the models on the way: registers
         read every record of a kind, and most of that time went into models never used."""
         values: dict[str, Any] = {}
-        for spec in cls.field_defs():
-            raw = data.get(spec.key)
-            if spec.is_table:
-                row_model = _row_model(cls.model_fields[spec.key].annotation)
-                values[spec.key] = [row_model.record_values(row) for row in raw or []]
+        for key, row_model, from_json in _decoders(cls):
+            raw = data.get(key)
+            if row_model is not None:
+                values[key] = [row_model.record_values(row) for row in raw or []]
             else:
-                values[spec.key] = spec.type.from_json(raw)
+                values[key] = from_json(raw)
         return values
 
     def values(self) -> dict[str, Any]:
@@ -127,6 +126,24 @@ class FormModel(BaseModel):
             for spec in type(self).field_defs()
             if spec.is_table
         }
+
+
+Decoder = tuple[str, "type[FormModel] | None", Callable[[Any], Any]]
+_DECODERS: dict[type, list[Decoder]] = {}
+
+
+def _decoders(model: type[FormModel]) -> list[Decoder]:
+    """Per field: its key, its row model (a table) and how its stored value is read back."""
+    if model not in _DECODERS:
+        _DECODERS[model] = [
+            (
+                spec.key,
+                _row_model(model.model_fields[spec.key].annotation) if spec.is_table else None,
+                spec.type.from_json,
+            )
+            for spec in model.field_defs()
+        ]
+    return _DECODERS[model]
 
 
 def _row_model(annotation: Any) -> type[FormModel]:
