@@ -48,9 +48,12 @@ def _put(ws: Any, row: int, column: int, value: Any) -> None:
         cell.data_type = "s"
 
 
-def fill_xlsx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
-    """The blank .xlsx form of ``kind`` with ``values`` typed in (raw values, as a clerk would)."""
-    wb = load_workbook(io.BytesIO(build_blank_xlsx(kind, config)))
+def fill_xlsx(
+    kind: FormKind, config: Config, values: dict[str, Any], blank: bytes | None = None
+) -> bytes:
+    """The blank .xlsx form of ``kind`` with ``values`` typed in (raw values, as a clerk would);
+    ``blank`` is that blank form when the caller has built it already."""
+    wb = load_workbook(io.BytesIO(blank or build_blank_xlsx(kind, config)))
     for key, value in values.items():
         sheet, reference = next(iter(wb.defined_names[key].destinations))
         ws = wb[sheet]

@@ -1,0 +1,258 @@
+"""How fast unionforms is, measured as a new user would: figures printed and written as JSON.
+
+    python -m benchmarks.bench [--forms 80] [--growth 10000,100000] [--skip pool,watch] ...
+
+Run from the checkout with the package installed (``pip install -e .``). Nothing is
+asserted: this is not a test, and no test is timed. Sections:
+
+kinds   per kind, ``--forms`` distinct filled forms (``benchmarks.makeforms``) processed by
+        ``unionforms process`` in a fresh folder, end to end (the process start included);
+        the same forms through the engine in this process, for the time of each stage; and
+        the floor (``benchmarks.floor``): openpyxl and plain docxtpl on the same forms. The
+        ratio is pipeline / floor, per form.
+pool    every kind's forms in one batch, with one process and with the default pool.
+growth  ``--growth-forms`` new forms after the store was filled with 0 and each ``--growth``
+        number of records (``benchmarks.growth``); per-form cost at each size.
+watch   ``unionforms watch`` on a trickle of forms: p50 and p95 latency from a file complete
+        in the inbox to its documents in the outbox.
+
+The load average of the machine is recorded at the start of every section: figures taken on
+a busy machine are not worth comparing. ``--quiet`` waits for the load to fall below it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from benchmarks.floor import floor_seconds
+from benchmarks.growth import prefill, seed_rows
+from benchmarks.makeforms import make_forms
+from benchmarks.runs import (
+    Timed,
+    cli_command,
+    cli_run,
+    inprocess_run,
+    stored_records,
+    working_folder,
+)
+from benchmarks.watchlatency import watch_latency
+from forms import KINDS, get_kind
+from forms.base import FormKind
+from pipeline.config import Config
+from pipeline.pool import pool_size
+
+Forms = list[tuple[str, bytes]]
+STAGES = ("read", "check", "number", "render", "archive", "release", "export")
+SHOWN = {"check": "validate", "load": "intake", "screen_file": "intake"}
+
+
+def load_now() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def wait_quiet(threshold: float | None, patience: float) -> float:
+    """The load average, after waiting up to ``patience`` seconds for it to fall below
+    ``threshold``."""
+    deadline = time.monotonic() + patience
+    while threshold is not None and load_now() >= threshold and time.monotonic() < deadline:
+        print(f"  (load {load_now()}, waiting for it to fall below {threshold})", flush=True)
+        time.sleep(30)
+    return load_now()
+
+
+def _setup_parents(config: Config, kind: FormKind, forms: dict[str, Forms]) -> list[Any]:
+    if kind.parent is None:
+        return []
+    inprocess_run(config, forms[kind.parent.kind], workers=False)
+    return stored_records(config, kind.parent.kind)
+
+
+def kinds_section(root: Path, count: int, today: date) -> tuple[dict[str, Any], dict[str, Forms]]:
+    made: dict[str, Forms] = {}
+    figures: dict[str, Any] = {}
+    for kind in KINDS:
+        cli_config = working_folder(root / kind.key / "cli")
+        here_config = working_folder(root / kind.key / "here")
+        parents = _setup_parents(cli_config, kind, made)
+        _setup_parents(here_config, kind, made)
+        forms = made[kind.key] = make_forms(kind, Config(), today, count, parents or None)
+        load = load_now()
+        cli = cli_run(cli_config, forms)
+        here, jobs = inprocess_run(here_config, forms)
+        floor = floor_seconds(here_config, jobs, dict(forms), root / kind.key / "floor")
+        figures[kind.key] = kind_figures(cli, here, floor, load)
+        show_kind(kind, figures[kind.key])
+    return figures, made
+
+
+def kind_figures(cli: Timed, here: Timed, floor: float, load: float) -> dict[str, Any]:
+    per_stage = {name: 1000 * seconds / here.forms for name, seconds in here.stages.items()}
+    floor_ms = 1000 * floor / cli.forms
+    return {
+        "forms": cli.forms,
+        "end_to_end_ms_per_form": round(cli.ms_per_form, 1),
+        "forms_per_second": round(1000 / cli.ms_per_form, 1),
+        "peak_rss_mb": round(cli.peak_rss_mb, 1),
+        "in_process_ms_per_form": round(here.ms_per_form, 1),
+        "stage_ms_per_form": {k: round(v, 2) for k, v in per_stage.items()},
+        "floor_ms_per_form": round(floor_ms, 1),
+        "ratio_to_floor": round(cli.ms_per_form / floor_ms, 2),
+        "load_average": load,
+    }
+
+
+def show_kind(kind: FormKind, figures: dict[str, Any]) -> None:
+    stages = figures["stage_ms_per_form"]
+    main = "  ".join(f"{SHOWN.get(name, name)} {stages.get(name, 0):.1f}" for name in STAGES)
+    print(
+        f"{kind.key:16} {figures['forms']:4} forms  {figures['forms_per_second']:6.1f} forms/s"
+        f"  {figures['end_to_end_ms_per_form']:6.1f} ms/form  floor"
+        f" {figures['floor_ms_per_form']:6.1f}  ratio {figures['ratio_to_floor']:.2f}"
+        f"  peak {figures['peak_rss_mb']:.0f} MB  (load {figures['load_average']})\n"
+        f"{'':16} stages ms/form: {main}",
+        flush=True,
+    )
+
+
+def pool_section(root: Path, made: dict[str, Forms]) -> dict[str, Any]:
+    batch = [form for kind in KINDS for form in made[kind.key]]
+    load = load_now()
+    timed = {
+        workers: cli_run(working_folder(root / f"workers-{workers}", workers), batch)
+        for workers in (1, 0)
+    }
+    size = pool_size(Config())
+    speedup = timed[1].seconds / timed[0].seconds
+    print(
+        f"pool: {len(batch)} forms of every kind in one batch: one process"
+        f" {timed[1].ms_per_form:.1f} ms/form, {size} workers {timed[0].ms_per_form:.1f}"
+        f" ms/form, speed-up {speedup:.2f}x  (load {load})",
+        flush=True,
+    )
+    return {
+        "forms": len(batch),
+        "one_process_ms_per_form": round(timed[1].ms_per_form, 1),
+        "workers": size,
+        "pool_ms_per_form": round(timed[0].ms_per_form, 1),
+        "speedup": round(speedup, 2),
+        "load_average": load,
+    }
+
+
+def growth_section(
+    root: Path, sizes: list[int], count: int, made: dict[str, Forms], today: date
+) -> list[dict[str, Any]]:
+    seed = working_folder(root / "seed")
+    seed_forms = [form for kind in KINDS for form in made[kind.key][:2]]
+    inprocess_run(seed, seed_forms, workers=False)
+    seeds = seed_rows(seed)
+    roots = [kind for kind in KINDS if kind.parent is None]
+    forms = [
+        form
+        for kind in roots
+        for form in make_forms(kind, Config(), today, count // len(roots) + 200)[200:]
+    ]
+    results = []
+    for size in [0, *sizes]:
+        config = working_folder(root / f"growth-{size}")
+        prefill(config, seeds, size, today.year)
+        # The office's registers were exported as those records came in: export them once,
+        # untimed, as they would be before the next batch arrives.
+        exported = cli_command(config, "registers")
+        load = load_now()
+        timed = cli_run(config, forms)
+        results.append(
+            {
+                "records_before": size,
+                "forms": len(forms),
+                "first_export_seconds": round(exported, 1),
+                "ms_per_form": round(timed.ms_per_form, 1),
+                "load_average": load,
+            }
+        )
+        print(
+            f"growth: {size:7} records before, {len(forms)} new forms:"
+            f" {timed.ms_per_form:.1f} ms/form  (load {load})",
+            flush=True,
+        )
+    return results
+
+
+def watch_section(root: Path, count: int, today: date) -> dict[str, Any]:
+    config = working_folder(root / "watch")
+    forms = make_forms(get_kind("hardship"), Config(), today, count)
+    load = load_now()
+    latency = watch_latency(config, forms, pause=0.5)
+    print(
+        f"watch: {count} forms one at a time: p50 {latency.p50:.2f} s, p95 {latency.p95:.2f} s"
+        f" (stability delay {latency.stability:g} s)  (load {load})",
+        flush=True,
+    )
+    return {
+        "forms": count,
+        "p50_seconds": round(latency.p50, 3),
+        "p95_seconds": round(latency.p95, 3),
+        "stability_seconds": latency.stability,
+        "all_seconds": [round(s, 3) for s in latency.seconds],
+        "load_average": load,
+    }
+
+
+def overall(figures: dict[str, Any]) -> dict[str, Any]:
+    forms = sum(f["forms"] for f in figures.values())
+    pipeline = sum(f["end_to_end_ms_per_form"] * f["forms"] for f in figures.values())
+    floor = sum(f["floor_ms_per_form"] * f["forms"] for f in figures.values())
+    return {"forms": forms, "ratio_to_floor": round(pipeline / floor, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--forms", type=int, default=80, help="forms per kind")
+    parser.add_argument("--growth", default="10000,100000", help="records to pre-fill")
+    parser.add_argument("--growth-forms", type=int, default=200)
+    parser.add_argument("--watch-forms", type=int, default=20)
+    parser.add_argument("--skip", default="", help="sections to skip: pool,growth,watch")
+    parser.add_argument("--quiet", type=float, default=None, help="wait for a load below this")
+    parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"))
+    parser.add_argument("--dir", type=Path, default=None, help="working folder (default: temp)")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    root = args.dir or Path(tempfile.mkdtemp(prefix="unionforms-bench-"))
+    today = date.today()
+    results: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_at_start": wait_quiet(args.quiet, 1800),
+        },
+        "date": today.isoformat(),
+    }
+    print(f"unionforms benchmark in {root}; load {results['machine']['load_average_at_start']}")
+    results["kinds"], made = kinds_section(root / "kinds", args.forms, today)
+    results["overall"] = overall(results["kinds"])
+    print(f"all kinds: ratio to the floor {results['overall']['ratio_to_floor']:.2f}")
+    if "pool" not in skip:
+        wait_quiet(args.quiet, 600)
+        results["pool"] = pool_section(root / "pool", made)
+    if "growth" not in skip:
+        sizes = [int(size) for size in args.growth.split(",") if size]
+        results["growth"] = growth_section(root / "growth", sizes, args.growth_forms, made, today)
+    if "watch" not in skip:
+        wait_quiet(args.quiet, 600)
+        results["watch"] = watch_section(root / "watch", args.watch_forms, today)
+    results["machine"]["load_average_at_end"] = load_now()
+    args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"written: {args.json}")
+
+
+if __name__ == "__main__":
+    main()

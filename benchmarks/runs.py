@@ -1,0 +1,120 @@
+"""Running the pipeline on a batch of forms in a fresh working folder, and timing it.
+
+``cli_run`` is what a person does: ``unionforms process`` as a process of its own, timed from
+start to exit (Python starting and importing included), with the peak memory of the largest
+of its processes. ``inprocess_run`` runs the same batch through the engine in this process,
+for the time each stage took (``Runtime.timings``) and the records, which the floor renders.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from forms.base import RecordView
+from pipeline import engine, records
+from pipeline.config import CONFIG_NAME, Config, Performance, commented_config, load_config
+from pipeline.workfolder import init_folder
+
+
+def unionforms_command() -> list[str]:
+    """The installed ``unionforms`` beside this Python, else ``python -m pipeline``."""
+    script = Path(sys.executable).with_name("unionforms")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "pipeline"]
+
+
+def working_folder(root: Path, workers: int = 0) -> Config:
+    """A fresh folder made by ``unionforms init``, with ``[performance] workers`` set."""
+    if root.exists():
+        shutil.rmtree(root)
+    init_folder(root)
+    path = root / CONFIG_NAME
+    config = load_config(path)
+    config = config.model_copy(update={"performance": Performance(workers=workers)})
+    path.write_text(commented_config(config), encoding="utf-8")
+    return load_config(path)
+
+
+def drop(config: Config, forms: list[tuple[str, bytes]]) -> None:
+    for name, data in forms:
+        (config.folders.inbox / name).write_bytes(data)
+
+
+@dataclass
+class Timed:
+    seconds: float
+    forms: int
+    peak_rss_mb: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, all forms
+    accepted: int = 0
+
+    @property
+    def ms_per_form(self) -> float:
+        return 1000 * self.seconds / max(self.forms, 1)
+
+
+def cli_command(config: Config, *args: str) -> float:
+    """Run ``unionforms ARGS`` on the folder; its seconds."""
+    assert config.source is not None
+    started = time.perf_counter()
+    subprocess.run(
+        [*unionforms_command(), "--config", str(config.source), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def cli_run(config: Config, forms: list[tuple[str, bytes]]) -> Timed:
+    """``unionforms process`` on ``forms`` dropped into the inbox beforehand."""
+    drop(config, forms)
+    assert config.source is not None
+    command = [*unionforms_command(), "--config", str(config.source), "process"]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    errors = child.stderr.read().decode("utf-8", "replace") if child.stderr else ""
+    if child.returncode not in (0, 3):
+        raise RuntimeError(f"unionforms process exited {child.returncode}: {errors[-2000:]}")
+    left = list(config.folders.inbox.iterdir())
+    if left:
+        raise RuntimeError(f"{len(left)} forms were not processed, e.g. {left[0].name}")
+    return Timed(seconds, len(forms), usage.ru_maxrss / 1024, accepted=len(forms))
+
+
+def inprocess_run(
+    config: Config, forms: list[tuple[str, bytes]], workers: bool = True
+) -> tuple[Timed, list[engine.Job]]:
+    """The same batch through the engine here: the time per stage, and the jobs."""
+    drop(config, forms)
+    rt = engine.open_runtime(config)
+    try:
+        started = time.perf_counter()
+        if workers:
+            rt.start_workers()
+        result = engine.process_batch(engine.collect_inbox(config), rt)
+        seconds = time.perf_counter() - started
+        timings = dict(rt.timings)
+    finally:
+        rt.close()
+    accepted = result.count("accepted")
+    if accepted != len(forms):
+        problems = [job.message for job in result.jobs if job.outcome != "accepted"]
+        raise RuntimeError(f"only {accepted} of {len(forms)} accepted: {problems[:3]}")
+    return Timed(seconds, len(forms), stages=timings, accepted=accepted), result.jobs
+
+
+def stored_records(config: Config, kind: str) -> list[RecordView]:
+    """The records of ``kind`` in the folder's store, oldest first."""
+    rt = engine.open_runtime(config, read_only=True)
+    try:
+        return records.all_views(rt.store)[kind]
+    finally:
+        rt.close()
