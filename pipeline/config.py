@@ -356,6 +356,28 @@ HEADER = """\
 """
 
 
+COMMENT_WIDTH = 76  # display columns: a CJK character takes two
+BREAK_AFTER = "，；。、）"
+
+
+def comment_lines(text: str) -> list[str]:
+    """``text`` as ``# `` lines that fit an 80-column editor, broken after punctuation."""
+    lines, current, width, last_break = [], "", 0, -1
+    for char in text:
+        current += char
+        width += 2 if ord(char) > 0x2E7F else 1
+        if char in BREAK_AFTER:
+            last_break = len(current)
+        if width > COMMENT_WIDTH:
+            cut = last_break if last_break > 0 else len(current) - 1
+            lines.append(current[:cut])
+            current = current[cut:]
+            width = sum(2 if ord(c) > 0x2E7F else 1 for c in current)
+            last_break = -1
+    lines.append(current)
+    return [f"# {line.strip()}\n" for line in lines if line.strip()]
+
+
 def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -375,11 +397,10 @@ def commented_config(config: Config | None = None) -> str:
     parts = [HEADER]
     for name, section in SECTIONS.items():
         values = getattr(config, name)
-        parts.append(f"\n# {section.__doc__}\n[{name}]\n")
+        parts += ["\n", *comment_lines(section.__doc__ or ""), f"[{name}]\n"]
         for key, info in section.model_fields.items():
             value = getattr(values, key)
-            if info.description:
-                parts.append(f"# {info.description}\n")
+            parts += comment_lines(info.description or "")
             if value is None:  # unset: shown as an example to uncomment
                 parts.append(f'# {key} = "{key}"\n')
             else:

@@ -20,28 +20,13 @@ from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from pipeline.cli import main
 from pipeline.permissions import group_id
-from tests.conftest import Workspace, register_rows
-
-
-def office(root: Path, extra: str = "") -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    config = root / "unionforms.toml"
-    config.write_text(
-        f'[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n{extra}', encoding="utf-8"
-    )
-    (root / "in").mkdir(exist_ok=True)
-    return config
-
-
-def run(config: Path, *args: str, **kwargs: Any) -> Result:
-    return CliRunner(**kwargs).invoke(
-        main, ["--config", str(config), *args], catch_exceptions=False, prog_name="unionforms"
-    )
+from tests.conftest import Workspace, office, register_rows
+from tests.conftest import run_cli as run
 
 
 def serials(db: Path) -> list[str]:
