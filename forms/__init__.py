@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from forms import accident, fp_pledge, hardship, hazard, hazard_followup
-from forms.base import FormKind
+from forms.base import FormKind, link_kinds
 
 # Registry order is processing order within a batch: a hazard comes before its follow-ups.
 KINDS: tuple[FormKind, ...] = (
@@ -13,6 +13,7 @@ KINDS: tuple[FormKind, ...] = (
     accident.KIND,
     fp_pledge.KIND,
 )
+link_kinds(KINDS)
 
 
 class UnknownKind(KeyError):

@@ -9,13 +9,13 @@ that one definition by the pipeline, which never names a kind.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from forms.fields import DateTime, FieldDef, FieldType, Table, Text
+from forms.fields import DateTime, FieldDef, FieldType, Integer, Table, Text
 from forms.samples import Sample
 
 RuleResult = Iterator[tuple[str, str]]
@@ -155,6 +155,9 @@ class RegisterSpec:
     ``where`` keeps only some rows and ``order`` sorts them (a sort key of a row).
     ``highlight`` names a bool value: rows where it is true are filled and their status shown.
     ``value_types`` declares columns that are neither fields nor derived values of the kind.
+    ``source`` takes the rows from the records of another kind (e.g. the hazards a motions
+    register lists), typed by that kind; ``sheets`` are further worksheets of the same workbook,
+    each declared like a register.
     """
 
     title: str
@@ -164,6 +167,12 @@ class RegisterSpec:
     order: Callable[[dict[str, Any]], Any] | None = None
     highlight: str | None = None
     value_types: dict[str, FieldType] = field(default_factory=dict)
+    source: FormKind | None = None
+    sheets: tuple[RegisterSpec, ...] = ()
+
+    def value_type(self, kind: FormKind, key: str) -> FieldType | None:
+        """The type of a column of this register declared by ``kind``."""
+        return self.value_types.get(key) or (self.source or kind).value_type(key)
 
 
 @dataclass(frozen=True)
@@ -181,17 +190,47 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class RowRef:
+    """A follow-up about one row of a table in its parent record (a person of a pledge's roster).
+
+    ``match`` maps the follow-up's fields to the row's columns that say which row it is; a
+    field left empty on the form matches any row.
+    """
+
+    table: str
+    match: dict[str, str]
+
+    def rows_for(self, rows: list[dict[str, Any]], values: dict[str, Any]) -> list[int]:
+        """Indexes of the rows of the parent's table that ``values`` (the follow-up's) name."""
+        given = {column: values.get(key) for key, column in self.match.items()}
+        wanted = {column: value for column, value in given.items() if value is not None}
+        return [
+            index
+            for index, row in enumerate(rows)
+            if all(row.get(column) == value for column, value in wanted.items())
+        ]
+
+
+@dataclass(frozen=True)
 class Parent:
-    """A kind whose forms refer to a record of another kind (e.g. a follow-up to its hazard)."""
+    """A kind whose forms refer to a record of another kind (e.g. a follow-up to its hazard).
+
+    ``carry`` maps fields of the follow-up to fields of the parent that a sheet made for a
+    parent record carries already filled in (``FormKind.prefill``); ``row`` says the follow-up
+    is about one row of the parent's table.
+    """
 
     kind: str
     key: str
     suffix: str
+    carry: dict[str, str] = field(default_factory=dict)
+    row: RowRef | None = None
 
 
 STANDARD_VALUES: dict[str, FieldType] = {
     "serial": Text("编号"),
     "ident": Text("编号"),
+    "record_year": Integer("年度"),
     "status": Text("状态"),
     "received_at": DateTime("收件时间"),
     "source_name": Text("原文件名"),
@@ -211,10 +250,17 @@ class FormKind:
     name_key: ClassVar[str | None] = None
     summary: ClassVar[str] = ""
     documents: ClassVar[tuple[DocumentSpec, ...]] = ()
-    registers: ClassVar[tuple[RegisterSpec, ...]] = ()
+    # Not a ClassVar: ``link_kinds`` extends each kind's registers with its follow-ups' columns.
+    registers: tuple[RegisterSpec, ...] = ()
     listings: ClassVar[tuple[Listing, ...]] = ()
     # Types of the values ``derive`` stores and of the ``live`` values registers show.
     derived: ClassVar[dict[str, FieldType]] = {}
+    # A follow-up kind's contribution to its parent's records: the types of the values
+    # ``parent_live`` gives, and the columns (by register title) that show them there.
+    parent_values: ClassVar[dict[str, FieldType]] = {}
+    parent_columns: ClassVar[dict[str, tuple[Column, ...]]] = {}
+    # The kinds whose records follow up this kind's: set by ``link_kinds`` from the registry.
+    followups: tuple[FormKind, ...] = ()
 
     def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
         """Values computed once, when the form is accepted (stored with the record)."""
@@ -224,16 +270,48 @@ class FormKind:
         """Values computed whenever documents or registers are made (status, overdue …)."""
         return {}
 
+    def parent_live(
+        self, parent: RecordView, children: list[RecordView], today: date
+    ) -> dict[str, Any]:
+        """What this kind's follow-ups (``children``, in order) add to their parent record,
+        e.g. the visits and the year's 慰问金 of a hardship file; typed by ``parent_values``."""
+        return {}
+
+    def update_row(self, row: dict[str, Any], child: RecordView) -> dict[str, Any]:
+        """The row of the parent's table (``Parent.row``) as the follow-up ``child`` leaves it."""
+        return row
+
+    def row_values(self, record: RecordView, today: date) -> dict[str, Any]:
+        """The record's fields, derived and live values, and what its follow-ups add."""
+        values = record.values | record.derived | self.live(record, today)
+        for followup in self.followups:
+            children = [child for child in record.children if child.kind == followup.key]
+            values |= followup.parent_live(record, children, today)
+        return values
+
     def context(self, record: RecordView, today: date) -> dict[str, Any]:
         """Everything a document template of this kind may use, besides the common names."""
-        return record.values | record.derived | self.live(record, today)
+        return self.row_values(record, today)
 
     def value_type(self, key: str) -> FieldType | None:
-        """The type of a field, derived value or standard value named ``key``."""
+        """The type of a field, derived value, follow-up value or standard value named ``key``."""
         for spec in self.model.field_defs():
             if spec.key == key:
                 return spec.type
+        for followup in self.followups:
+            if key in followup.parent_values:
+                return followup.parent_values[key]
         return self.derived.get(key) or STANDARD_VALUES.get(key)
+
+    def prefill(self, parent: RecordView, row: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What a sheet made for ``parent`` (and, for a row follow-up, one ``row`` of its
+        table) says before anyone fills it in: the parent's serial and the carried fields."""
+        assert self.parent is not None, f"{self.key} follows up no other kind"
+        values: dict[str, Any] = {self.parent.key: parent.serial}
+        values |= {mine: parent.values.get(theirs) for mine, theirs in self.parent.carry.items()}
+        if row is not None and self.parent.row is not None:
+            values |= {mine: row.get(theirs) for mine, theirs in self.parent.row.match.items()}
+        return values
 
     def samples(self, today: date, parent: RecordView | None = None) -> list[Sample]:
         """Filled examples for the demo and the tests: accepted ones and ones with mistakes.
@@ -245,3 +323,23 @@ class FormKind:
     def record_name(self, record: RecordView) -> str:
         """The person or subject a file name carries after the serial and title."""
         return str(record.values.get(self.name_key) or "") if self.name_key else ""
+
+
+def link_kinds(kinds: tuple[FormKind, ...]) -> None:
+    """Tell every kind which kinds follow up its records, and add the columns those show to
+    its registers: a follow-up kind extends its parent without the parent's module changing."""
+    for kind in kinds:
+        kind.followups = tuple(k for k in kinds if k.parent and k.parent.kind == kind.key)
+        extra: dict[str, tuple[Column, ...]] = {}
+        for followup in kind.followups:
+            for title, columns in followup.parent_columns.items():
+                extra[title] = extra.get(title, ()) + columns
+        kind.registers = tuple(_extended(spec, extra) for spec in type(kind).registers)
+
+
+def _extended(spec: RegisterSpec, extra: dict[str, tuple[Column, ...]]) -> RegisterSpec:
+    return replace(
+        spec,
+        columns=spec.columns + extra.get(spec.title, ()),
+        sheets=tuple(_extended(sheet, extra) for sheet in spec.sheets),
+    )

@@ -47,33 +47,33 @@ def mask_id(value: str) -> str:
 def default_rows(
     kind: FormKind, records: list[RecordView], today: date
 ) -> Iterable[dict[str, Any]]:
-    """One row per record: its fields, derived and live values, and the standard values."""
+    """One row per record: its fields, derived and live values, what its follow-ups add, and
+    the standard values."""
     for record in records:
-        yield (
-            record.values
-            | record.derived
-            | kind.live(record, today)
-            | {
-                "serial": record.serial,
-                "ident": record.ident,
-                "received_at": record.received_at,
-                "source_name": record.source_name,
-                "subfolder": record.subfolder,
-            }
-        )
+        yield kind.row_values(record, today) | {
+            "serial": record.serial,
+            "ident": record.ident,
+            "record_year": record.year,
+            "received_at": record.received_at,
+            "source_name": record.source_name,
+            "subfolder": record.subfolder,
+        }
 
 
 def register_rows(
-    kind: FormKind, spec: RegisterSpec, records: list[RecordView], today: date
+    kind: FormKind, spec: RegisterSpec, views: dict[str, list[RecordView]], today: date
 ) -> list[dict[str, Any]]:
-    """The rows of one register (or listing) as of ``today``: built, filtered, sorted."""
-    rows = spec.rows(records, today) if spec.rows else default_rows(kind, records, today)
+    """The rows of one register sheet (or listing) as of ``today``: built from the records of
+    the kind (or of the spec's ``source`` kind), filtered, sorted."""
+    source = spec.source or kind
+    records = views.get(source.key, [])
+    rows = spec.rows(records, today) if spec.rows else default_rows(source, records, today)
     kept = [row for row in rows if spec.where is None or spec.where(row)]
     return sorted(kept, key=spec.order) if spec.order else kept
 
 
 def column_type(kind: FormKind, spec: RegisterSpec, key: str) -> FieldType | None:
-    return spec.value_types.get(key) or kind.value_type(key)
+    return spec.value_type(kind, key)
 
 
 def cell_value(value: Any, field_type: FieldType | None, mask: bool) -> Any:
@@ -112,7 +112,7 @@ def _style_name(type_name: str, highlighted: bool) -> str:
 
 
 class RegisterWriter:
-    """Writes one register workbook, row by row (openpyxl's write-only mode)."""
+    """Writes one sheet of a register workbook, row by row (openpyxl's write-only mode)."""
 
     def __init__(self, kind: FormKind, spec: RegisterSpec, config: Config) -> None:
         self.kind = kind
@@ -129,11 +129,8 @@ class RegisterWriter:
             for column, field_type in zip(self.spec.columns, self.types, strict=True)
         ]
 
-    def write(self, rows: list[dict[str, Any]], target: Path, now: datetime) -> Path:
-        wb = Workbook(write_only=True)
-        for style in _named_styles():
-            wb.add_named_style(style)
-        ws = wb.create_sheet(self.spec.title[:31])
+    def write(self, wb: Workbook, rows: list[dict[str, Any]], now: datetime) -> None:
+        ws = wb.create_sheet(safe_sheet_title(self.spec.title))
         last = get_column_letter(len(self.spec.columns))
         for index, column in enumerate(self.spec.columns, 1):
             ws.column_dimensions[get_column_letter(index)].width = column.width or DEFAULT_WIDTH
@@ -185,9 +182,6 @@ class RegisterWriter:
         )
         for cells in body:
             ws.append(cells)
-        with atomic_path(target) as temp:
-            wb.save(temp)
-        return target
 
     def _row(self, ws: Any, row: dict[str, Any]) -> list[WriteOnlyCell]:
         highlight = bool(self.spec.highlight and row.get(self.spec.highlight))
@@ -234,20 +228,41 @@ def _cell(ws: Any, value: str, **style: Any) -> WriteOnlyCell:
     return cell
 
 
+def safe_sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return "".join("_" if char in "[]:*?/\\" else char for char in title)[:31]
+
+
 def register_path(folder: Path, spec: RegisterSpec) -> Path:
     return folder / f"{safe_name(spec.title)}.xlsx"
+
+
+def write_register(
+    kind: FormKind,
+    spec: RegisterSpec,
+    views: dict[str, list[RecordView]],
+    config: Config,
+    target: Path,
+    now: datetime,
+) -> Path:
+    """One register workbook: its own sheet first, then each of its ``sheets``."""
+    wb = Workbook(write_only=True)
+    for style in _named_styles():
+        wb.add_named_style(style)
+    for sheet in (spec, *spec.sheets):
+        rows = register_rows(kind, sheet, views, now.date())
+        RegisterWriter(kind, sheet, config).write(wb, rows, now)
+    with atomic_path(target) as temp:
+        wb.save(temp)
+    return target
 
 
 def export_registers(
     views: dict[str, list[RecordView]], config: Config, folder: Path, now: datetime
 ) -> list[Path]:
     """Write every register of every kind; returns the files written."""
-    written = []
-    for kind in KINDS:
-        records = views.get(kind.key, [])
-        for spec in kind.registers:
-            rows = register_rows(kind, spec, records, now.date())
-            written.append(
-                RegisterWriter(kind, spec, config).write(rows, register_path(folder, spec), now)
-            )
-    return written
+    return [
+        write_register(kind, spec, views, config, register_path(folder, spec), now)
+        for kind in KINDS
+        for spec in kind.registers
+    ]

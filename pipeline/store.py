@@ -22,7 +22,7 @@ from typing import Any
 from pipeline.errors import StoreUnavailable
 from pipeline.files import private_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
@@ -56,8 +56,11 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS records_serial_seq
     ON records(kind, year, seq) WHERE parent_id IS NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS records_child_seq
-    ON records(parent_id, seq) WHERE parent_id IS NOT NULL;
+-- Follow-ups are numbered per kind under their parent (KN-2026-0001-走访1, …-复核1); version 1
+-- numbered all the children of a parent in one sequence.
+DROP INDEX IF EXISTS records_child_seq;
+CREATE UNIQUE INDEX IF NOT EXISTS records_child_kind_seq
+    ON records(parent_id, kind, seq) WHERE parent_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -261,7 +264,7 @@ class Store:
                     "SELECT id FROM records WHERE serial = ?", (new.parent_serial,)
                 ).fetchone()
                 parent_id = parent["id"]
-                seq = self._next(parent_id=parent_id)
+                seq = self._next(kind=new.kind, parent_id=parent_id)
                 serial, ident = None, f"{new.parent_serial}-{new.child_suffix}{seq}"
             else:
                 seq = self._next(kind=new.kind, year=new.year)
@@ -295,7 +298,7 @@ class Store:
     ) -> int:
         if parent_id is not None:
             row = self.db.execute(
-                "SELECT MAX(seq) FROM records WHERE parent_id = ?", (parent_id,)
+                "SELECT MAX(seq) FROM records WHERE parent_id = ? AND kind = ?", (parent_id, kind)
             ).fetchone()
         else:
             row = self.db.execute(
