@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from forms import accident, fp_pledge, hardship, hazard, hazard_followup
+from forms import (
+    accident,
+    fp_pledge,
+    fp_visit,
+    hardship,
+    hardship_review,
+    hazard,
+    hazard_followup,
+    visit,
+)
 from forms.base import FormKind, link_kinds
 
 # Registry order is processing order within a batch: a hazard comes before its follow-ups.
@@ -12,6 +21,9 @@ KINDS: tuple[FormKind, ...] = (
     hazard_followup.KIND,
     accident.KIND,
     fp_pledge.KIND,
+    visit.KIND,
+    hardship_review.KIND,
+    fp_visit.KIND,
 )
 link_kinds(KINDS)
 

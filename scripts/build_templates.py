@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import templates_accident
 import templates_hazard
 import templates_pledge
+import templates_welfare
 from template_parts import SIGN, no_stretch_before_breaks
 
 from pipeline.config import Fonts
@@ -138,6 +139,7 @@ BUILDERS: dict[str, Callable[[DocBuilder], None]] = {
     **templates_hazard.BUILDERS,
     **templates_accident.BUILDERS,
     **templates_pledge.BUILDERS,
+    **templates_welfare.BUILDERS,
 }
 
 
