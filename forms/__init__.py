@@ -10,6 +10,8 @@ from forms import (
     hardship_review,
     hazard,
     hazard_followup,
+    proposal,
+    proposal_review,
     visit,
 )
 from forms.base import FormKind, link_kinds
@@ -24,6 +26,8 @@ KINDS: tuple[FormKind, ...] = (
     visit.KIND,
     hardship_review.KIND,
     fp_visit.KIND,
+    proposal.KIND,
+    proposal_review.KIND,
 )
 link_kinds(KINDS)
 

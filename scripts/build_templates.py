@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import templates_accident
 import templates_hazard
 import templates_pledge
+import templates_proposal
 import templates_welfare
 from template_parts import SIGN, no_stretch_before_breaks
 
@@ -140,6 +141,7 @@ BUILDERS: dict[str, Callable[[DocBuilder], None]] = {
     **templates_accident.BUILDERS,
     **templates_pledge.BUILDERS,
     **templates_welfare.BUILDERS,
+    **templates_proposal.BUILDERS,
 }
 
 
