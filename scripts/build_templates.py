@@ -17,7 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import templates_accident
+import templates_equipment
 import templates_hazard
+import templates_model_worker
+import templates_motion
 import templates_pledge
 import templates_proposal
 import templates_welfare
@@ -142,6 +145,9 @@ BUILDERS: dict[str, Callable[[DocBuilder], None]] = {
     **templates_pledge.BUILDERS,
     **templates_welfare.BUILDERS,
     **templates_proposal.BUILDERS,
+    **templates_motion.BUILDERS,
+    **templates_model_worker.BUILDERS,
+    **templates_equipment.BUILDERS,
 }
 
 
