@@ -221,7 +221,7 @@ class HardshipReview(FormKind):
                 Column("below_standard", width=7),
                 Column("conclusion", width=9),
                 Column("new_category", width=9),
-                Column("months_above", width=8),
+                Column("months_above", width=12),
                 Column("out_of_hardship_date", width=11),
                 Column("review_notes", width=30),
             ),

@@ -3,20 +3,13 @@
 
 from __future__ import annotations
 
-from template_parts import SIGN, flush
+from template_parts import QUAD_GRID, SIGN, flush, quad, tall
 
-from pipeline.docx_build import DocBuilder, label, value
+from pipeline.docx_build import DocBuilder
 
-# Six columns: label/value pairs three to a row, the last pair beside a photo box.
-GRID = [24, 28, 22, 28, 24, 30]
 SEAL = "（盖章）" + SIGN
-
-
-def _pairs(*cells: tuple[str, str]) -> list:
-    row = []
-    for title, text in cells:
-        row += [label(title), value(text)]
-    return row
+OPINION = "{{ department_opinion }}"
+NOTE = "注：主要事迹可另附材料。本表一式三份，推荐单位、工会和上级工会各存一份。"
 
 
 def model_worker(doc: DocBuilder) -> None:
@@ -24,53 +17,23 @@ def model_worker(doc: DocBuilder) -> None:
     doc.paragraph("编号：{{ serial }}　　评选年度：{{ award_year }}年", "UF Meta")
     doc.table(
         [
-            _pairs(("姓名", "{{ name }}"), ("性别", "{{ gender }}"), ("民族", "{{ ethnicity }}")),
-            _pairs(
-                ("出生日期", "{{ birth_date }}"),
-                ("政治面貌", "{{ political_status }}"),
-                ("文化程度", "{{ education }}"),
-            ),
-            [
-                label("身份证号码"),
-                value("{{ id_number }}", 3),
-                label("联系电话"),
-                value("{{ phone }}"),
-            ],
-            [
-                label("所在部门"),
-                value("{{ department }}"),
-                label("职务或岗位"),
-                value("{{ position }}", 3),
-            ],
-            [
-                label("参加工作时间"),
-                value("{{ employment_date }}"),
-                label("技术职称或技能等级"),
-                value("{{ technical_title }}", 3),
-            ],
-            [
-                label("推荐荣誉称号"),
-                value("{{ level }}{{ honour }}", 3),
-                label("级别"),
-                value("{{ level }}"),
-            ],
-            [label("曾获荣誉"), value(HONOURS, 5)],
-            [label("主要事迹"), value("{{ main_deeds }}", 5, height_mm=80)],
-            [
-                label("所在部门推荐意见"),
-                value("{{ department_opinion }}", 5, height_mm=24, sign=SEAL),
-            ],
-            [label("公司工会意见"), value("", 5, height_mm=24, sign=SEAL)],
-            [label("公司党委意见"), value("", 5, height_mm=24, sign=SEAL)],
-            [label("上级工会审批意见"), value("", 5, height_mm=24, sign=SEAL)],
+            quad("姓名", "{{ name }}", "性别", "{{ gender }}"),
+            quad("出生日期", "{{ birth_date }}", "民族", "{{ ethnicity }}"),
+            quad("政治面貌", "{{ political_status }}", "文化程度", "{{ education }}"),
+            quad("身份证号码", "{{ id_number }}", "联系电话", "{{ phone }}"),
+            quad("所在部门", "{{ department }}", "职务或岗位", "{{ position }}"),
+            quad("参加工作时间", "{{ employment_date }}", "技术职称", "{{ technical_title }}"),
+            quad("推荐荣誉称号", "{{ honour }}", "级别", "{{ level }}"),
+            quad("曾获荣誉", HONOURS),
+            tall("主要事迹", "{{ main_deeds }}", 80),
+            tall("所在部门推荐意见", OPINION, 24, sign=SEAL),
+            tall("公司工会意见", "", 24, sign=SEAL),
+            tall("公司党委意见", "", 24, sign=SEAL),
+            tall("上级工会审批意见", "", 24, sign=SEAL),
         ],
-        widths_mm=GRID,
+        widths_mm=QUAD_GRID,
     )
-    flush(
-        doc,
-        "注：主要事迹可另附材料。本表一式三份，推荐单位、工会和上级工会各存一份。",
-        style="UF Small",
-    )
+    flush(doc, NOTE, style="UF Small")
 
 
 HONOURS = (
