@@ -280,7 +280,8 @@ class EquipmentLoan(FormKind):
 
 def _samples(today: date, parent: RecordView | None) -> list[Sample]:
     serial = parent.serial if parent and parent.serial else f"TQ-{today.year}-0001"
-    bought = parent.values["purchase_date"] if parent else today
+    item = parent.values if parent else equipment.KIND.samples(today)[0].values
+    bought = item["purchase_date"]
     lent = max(bought, today - timedelta(days=10))
     loan: dict[str, Any] = {
         "equipment_serial": serial,

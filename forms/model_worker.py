@@ -86,7 +86,7 @@ class ModelWorkerForm(FormModel):
         str, Text("所在部门推荐意见", lines=3, hint="部门负责人填写推荐理由")
     ]
     honours: Annotated[
-        list[Honour], Table("曾获荣誉", rows=(0, 20), blank_rows=6, hint="县处级以上或公司级荣誉")
+        list[Honour], Table("曾获荣誉", rows=(0, 20), hint="县处级以上或公司级荣誉")
     ] = []
 
     @rule("gender", "id_number")

@@ -61,7 +61,7 @@ class MotionForm(FormModel):
     submit_date: Annotated[date, Date("提出日期", past=True)]
     seconders: Annotated[
         list[Seconder],
-        Table("附议人", rows=(0, 20), blank_rows=6, hint="职工代表，按规定人数以上"),
+        Table("附议人", rows=(0, 20), hint="职工代表，按规定人数以上"),
     ] = []
 
     @rule("congress_session")
