@@ -3,6 +3,7 @@
 The standard: 《中华人民共和国工会法》 … 工会与有关部门共同做好劳动模范和先进生产(工作)者的
 评选、表彰、培养和管理工作 … 荣誉称号的设置和奖励按照上级单位文件执行.
 
+A second nomination of a person for the same year and level is accepted and flagged 重复推荐.
 The form carries the person (with the ID number), the honour and its level (公司 / 一师 / 兵团 /
 全国), the 主要事迹 (at least 200 characters) and the department's recommendation; the document
 adds the layered 推荐意见 blocks signed on paper. The 劳模档案台账 has one row per person (by ID
@@ -28,6 +29,7 @@ from forms.base import (
 )
 from forms.fields import (
     UNBOUNDED_TEXT,
+    Bool,
     Choice,
     Date,
     Department,
@@ -120,18 +122,10 @@ class ModelWorkerForm(FormModel):
         if late:
             yield "honours", f"曾获荣誉的年度不能晚于评选年度{self.award_year}年（有{late[0]}年）"
 
-    @rule("id_number", "award_year", "level", "honour")
-    def nominated_once(self, ctx: FormContext) -> RuleResult:
-        for serial in ctx.serials_with(KIND.key, "id_number", self.id_number, ctx.today.year):
-            earlier = ctx.record(serial)
-            values = earlier.values if earlier else {}
-            same = (values.get("award_year"), values.get("level")) == (self.award_year, self.level)
-            if same:
-                yield (
-                    "level",
-                    f"此人{self.award_year}年已有{self.level}级推荐（{serial}：{values['honour']}），"
-                    "同一年度同一级别只推荐一次",
-                )
+
+def _same_round(earlier: RecordView | None, form: Any) -> bool:
+    values = earlier.values if earlier else {}
+    return (values.get("award_year"), values.get("level")) == (form.award_year, form.level)
 
 
 PERSON_KEYS = ("name", "gender", "id_number", "department", "position", "political_status")
@@ -187,7 +181,12 @@ class ModelWorker(FormKind):
     name_key = "name"
     summary = "劳动模范和先进生产（工作）者推荐审批，建立劳模档案，累计历年荣誉"
     documents = (DocumentSpec("劳动模范和先进生产（工作）者推荐审批表", "model_worker.docx"),)
-    derived = {"birth_date": Date("出生日期"), "age": Integer("年龄")}
+    derived = {
+        "birth_date": Date("出生日期"),
+        "age": Integer("年龄"),
+        "repeated": Bool("重复推荐"),
+        "earlier_serials": Text("此前同级推荐编号"),
+    }
     registers = (
         RegisterSpec(
             "劳模档案台账",
@@ -221,12 +220,25 @@ class ModelWorker(FormKind):
                         Column("age", width=5),
                         Column("education", width=9),
                         Column("department_opinion", width=26),
+                        Column("repeated", width=6),
+                        Column("earlier_serials", width=14),
                         Column("received_at", width=16),
                     ),
+                    highlight="repeated",
                 ),
             ),
         ),
     )
+
+    def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
+        # A second nomination of a person for the same year and level is accepted (it may
+        # be a corrected copy) and flagged, like a second hardship application.
+        earlier = [
+            serial
+            for serial in ctx.serials_with(self.key, "id_number", form.id_number, ctx.today.year)
+            if _same_round(ctx.record(serial), form)
+        ]
+        return {"repeated": bool(earlier), "earlier_serials": "、".join(earlier)}
 
     def live(self, record: RecordView, today: date) -> dict[str, Any]:
         born = id_birth_date(record.values["id_number"])

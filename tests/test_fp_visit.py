@@ -40,7 +40,7 @@ def test_a_person_not_on_the_roster() -> None:
 
 
 def test_two_persons_of_one_name_are_told_apart_by_birth_date() -> None:
-    twins = ROSTER + [ROSTER[0] | {"person_birth_date": date(1995, 2, 2)}]
+    twins = [*ROSTER, ROSTER[0] | {"person_birth_date": date(1995, 2, 2)}]
     pledge = record(PLEDGE, PLEDGE_VALUES | {"roster": twins}, "JS-2026-0001")
     ctx = Ctx({"JS-2026-0001": pledge})
     sentence = CHECK.only_problem(sample(person_birth_date=None), ctx)

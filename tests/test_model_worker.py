@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from forms import get_kind
 from forms.samples import fictional_id
 from tests.conftest import Workspace, docx_text
-from tests.rules import TODAY, Checker, Ctx, record
+from tests.rules import TODAY, Checker
 
 KIND = get_kind("model_worker")
 CHECK = Checker(KIND)
@@ -49,20 +49,6 @@ def test_the_years() -> None:
     assert "应为2025至2027年之间" in CHECK.only_problem(sample(award_year=2024, honours=[]))
     late = [{"honour_year": 2027, "honour_name": "先进生产者", "honour_level": "公司"}]
     assert "不能晚于评选年度2026年（有2027年）" in CHECK.only_problem(sample(honours=late))
-
-
-class Earlier(Ctx):
-    """A context where the sample's person was nominated already this year."""
-
-    def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
-        return ["LM-2026-0001"] if value == sample()["id_number"] else []
-
-
-def test_one_nomination_a_year_and_level() -> None:
-    earlier = Earlier({"LM-2026-0001": record(KIND, sample(), "LM-2026-0001")})
-    sentence = CHECK.only_problem(sample(), earlier)
-    assert "此人2026年已有一师级推荐（LM-2026-0001：劳动模范）" in sentence
-    assert CHECK.problems(sample(level="兵团"), earlier) == []
 
 
 @pytest.mark.parametrize(
@@ -110,13 +96,20 @@ def test_the_archive_accumulates_honours_per_person(ws: Workspace) -> None:
     assert [row[0] for row in register] == ["LM-2026-0001", "LM-2026-0002", "LM-2026-0003"]
 
 
-def test_a_second_nomination_at_the_same_level_is_refused(ws: Workspace) -> None:
+def test_a_second_nomination_at_the_same_level_is_flagged(ws: Workspace) -> None:
     ws.drop("1.xlsx", ws.xlsx("model_worker"))
+    ws.drop("2.xlsx", ws.xlsx("model_worker", level="兵团"))
     ws.process()
-    ws.drop("2.xlsx", ws.xlsx("model_worker", department_opinion="再次推荐。"))
+    ws.drop("3.xlsx", ws.xlsx("model_worker", department_opinion="更正事迹后再次推荐。"))
     (job,) = ws.process().jobs
-    assert job.outcome == "rejected"
-    assert "同一年度同一级别只推荐一次" in job.problems[0].sentence()
+    assert job.outcome == "accepted" and job.record is not None
+    assert job.record.derived == {"repeated": True, "earlier_serials": "LM-2026-0001"}
+    book = load_workbook(ws.outbox / "registers" / "劳模档案台账.xlsx")
+    sheet = book.worksheets[1]
+    assert [sheet.cell(row, 11).value for row in (4, 5, 6)] == ["否", "否", "是"]
+    assert sheet["A6"].fill.fgColor.rgb.endswith("FCE4D6")
+    person = [list(r) for r in book.worksheets[0].iter_rows(min_row=4, values_only=True)]
+    assert len(person) == 1 and person[0][9] == 3  # one person, three nominations
 
 
 def test_the_nomination_document(ws: Workspace) -> None:
