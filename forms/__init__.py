@@ -19,7 +19,8 @@ from forms import (
     proposal_review,
     visit,
 )
-from forms.base import FormKind, link_kinds
+from forms.base import FormKind
+from forms.links import link_kinds
 
 # Registry order is processing order within a batch: a record comes before its follow-ups
 # (a hazard before its 整改回执, a hardship file before its visits and reviews).

@@ -23,12 +23,12 @@ from forms.base import (
     Parent,
     RecordView,
     RegisterSpec,
-    RowRef,
     RuleResult,
     rule,
 )
 from forms.fields import UNBOUNDED_TEXT, Bool, Choice, Date, Integer, Serial, Text
 from forms.followup import no_such_record, not_before
+from forms.links import RowRef
 from forms.samples import Sample
 
 METHODS = ("上门走访", "电话回访", "到岗面谈", "其他")

@@ -28,6 +28,11 @@ from forms.fields import UNBOUNDED_TEXT, Choice, Date, Department, Integer, Mone
 from forms.samples import Sample
 
 CATEGORIES = ("合理化建议", "技术革新", "技术攻关", "发明创造", "先进操作法")
+# What a review decides (``forms.proposal_review``); a proposal's status is the latest decision.
+DECISIONS = ("采纳", "不采纳", "待实施", "已实施")
+ADOPTED = ("采纳", "待实施", "已实施")
+FINAL = ("不采纳", "已实施")
+PENDING = "待评审"
 
 
 class Proposer(FormModel):
