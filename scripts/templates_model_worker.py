@@ -20,9 +20,11 @@ def model_worker(doc: DocBuilder) -> None:
             quad("姓名", "{{ name }}", "性别", "{{ gender }}"),
             quad("出生日期", "{{ birth_date }}", "民族", "{{ ethnicity }}"),
             quad("政治面貌", "{{ political_status }}", "文化程度", "{{ education }}"),
-            quad("身份证号码", "{{ id_number }}", "联系电话", "{{ phone }}"),
+            # An 18-digit number needs more than half a row at 12 pt.
+            quad("身份证号码", "{{ id_number }}"),
             quad("所在部门", "{{ department }}", "职务或岗位", "{{ position }}"),
-            quad("参加工作时间", "{{ employment_date }}", "技术职称", "{{ technical_title }}"),
+            quad("参加工作时间", "{{ employment_date }}", "联系电话", "{{ phone }}"),
+            quad("技术职称或技能等级", "{{ technical_title }}"),
             quad("推荐荣誉称号", "{{ honour }}", "级别", "{{ level }}"),
             quad("曾获荣誉", HONOURS),
             tall("主要事迹", "{{ main_deeds }}", 80),
