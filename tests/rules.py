@@ -42,7 +42,7 @@ def record(
     kind: FormKind,
     values: dict[str, Any],
     serial: str,
-    children: list[RecordView] = (),  # type: ignore[assignment]
+    children: tuple[RecordView, ...] | list[RecordView] = (),
     derived: dict[str, Any] | None = None,
 ) -> RecordView:
     """An accepted record of ``kind`` with the sample ``values`` (validated, so typed as the
