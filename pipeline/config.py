@@ -77,6 +77,14 @@ class Rules(Section):
     visit_interval_days: Annotated[int, Field(ge=1, le=3650)] = Field(
         90, description="育龄人员重点回访间隔（天）"
     )
+    minimum_living_standard: Annotated[Decimal, Field(gt=0, le=100_000)] = Field(
+        Decimal("750"),
+        description="当地城市居民最低生活保障标准（元/人·月），困难职工档案复核时与家庭人均月收入比较；"
+        "请按当地民政部门公布的现行标准修改",
+    )
+    min_seconders: Annotated[int, Field(ge=0, le=50)] = Field(
+        2, description="职代会提案的附议人最少人数"
+    )
     mask_id_numbers: bool = Field(
         False, description="台账中是否遮盖身份证号码中间8位（如 659002********0011）"
     )
@@ -196,6 +204,8 @@ class Config(BaseModel):
             "subsidy_cap": self.rules.subsidy_cap,
             "departments": self.rules.departments,
             "visit_interval_days": self.rules.visit_interval_days,
+            "minimum_living_standard": self.rules.minimum_living_standard,
+            "min_seconders": self.rules.min_seconders,
         }
 
     def with_folders(self, **folders: Path | None) -> Config:

@@ -60,33 +60,33 @@ def source_shown(subfolder: str, name: str) -> str:
 def default_rows(
     kind: FormKind, records: list[RecordView], today: date
 ) -> Iterable[dict[str, Any]]:
-    """One row per record: its fields, derived and live values, and the standard values."""
+    """One row per record: its fields, derived and live values, what its follow-ups add, and
+    the standard values."""
     for record in records:
-        yield (
-            record.values
-            | record.derived
-            | kind.live(record, today)
-            | {
-                "serial": record.serial,
-                "ident": record.ident,
-                "received_at": record.received_at,
-                "source_name": source_shown(record.subfolder, record.source_name),
-                "subfolder": record.subfolder,
-            }
-        )
+        yield kind.row_values(record, today) | {
+            "serial": record.serial,
+            "ident": record.ident,
+            "record_year": record.year,
+            "received_at": record.received_at,
+            "source_name": source_shown(record.subfolder, record.source_name),
+            "subfolder": record.subfolder,
+        }
 
 
 def register_rows(
-    kind: FormKind, spec: RegisterSpec, records: list[RecordView], today: date
+    kind: FormKind, spec: RegisterSpec, views: dict[str, list[RecordView]], today: date
 ) -> list[dict[str, Any]]:
-    """The rows of one register (or listing) as of ``today``: built, filtered, sorted."""
-    rows = spec.rows(records, today) if spec.rows else default_rows(kind, records, today)
+    """The rows of one register sheet (or listing) as of ``today``: built from the records of
+    the kind (or of the spec's ``source`` kind), filtered, sorted."""
+    source = spec.source or kind
+    records = views.get(source.key, [])
+    rows = spec.rows(records, today) if spec.rows else default_rows(source, records, today)
     kept = [row for row in rows if spec.where is None or spec.where(row)]
     return sorted(kept, key=spec.order) if spec.order else kept
 
 
 def column_type(kind: FormKind, spec: RegisterSpec, key: str) -> FieldType | None:
-    return spec.value_types.get(key) or kind.value_type(key)
+    return spec.value_type(kind, key)
 
 
 def cell_value(value: Any, field_type: FieldType | None, mask: bool) -> Any:
@@ -125,7 +125,7 @@ def _style_name(type_name: str, highlighted: bool) -> str:
 
 
 class RegisterWriter:
-    """Writes one register workbook, row by row (openpyxl's write-only mode)."""
+    """Writes one sheet of a register workbook, row by row (openpyxl's write-only mode)."""
 
     def __init__(self, kind: FormKind, spec: RegisterSpec, config: Config) -> None:
         self.kind = kind
@@ -142,17 +142,8 @@ class RegisterWriter:
             for column, field_type in zip(self.spec.columns, self.types, strict=True)
         ]
 
-    def write(
-        self,
-        rows: list[dict[str, Any]],
-        target: Path,
-        now: datetime,
-        sharing: Sharing | None = None,
-    ) -> Path:
-        wb = Workbook(write_only=True)
-        for style in _named_styles():
-            wb.add_named_style(style)
-        ws = wb.create_sheet(self.spec.title[:31])
+    def write(self, wb: Workbook, rows: list[dict[str, Any]], now: datetime) -> None:
+        ws = wb.create_sheet(safe_sheet_title(self.spec.title))
         last = get_column_letter(len(self.spec.columns))
         for index, column in enumerate(self.spec.columns, 1):
             ws.column_dimensions[get_column_letter(index)].width = column.width or DEFAULT_WIDTH
@@ -204,9 +195,6 @@ class RegisterWriter:
         )
         for cells in body:
             ws.append(cells)
-        with atomic_path(target, sharing) as temp:
-            wb.save(temp)
-        return target
 
     def _row(self, ws: Any, row: dict[str, Any]) -> list[WriteOnlyCell]:
         highlight = bool(self.spec.highlight and row.get(self.spec.highlight)) or RAW_KEY in row
@@ -253,6 +241,11 @@ def _cell(ws: Any, value: str, **style: Any) -> WriteOnlyCell:
     return cell
 
 
+def safe_sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return "".join("_" if char in "[]:*?/\\" else char for char in title)[:31]
+
+
 def register_path(folder: Path, spec: RegisterSpec) -> Path:
     return folder / f"{safe_name(spec.title)}.xlsx"
 
@@ -288,6 +281,30 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
 
+def write_register(
+    kind: FormKind,
+    spec: RegisterSpec,
+    everything: AllRecords,
+    config: Config,
+    target: Path,
+    now: datetime,
+    sharing: Sharing | None = None,
+) -> Path:
+    """One register workbook: its own sheet first (with the records the kind cannot rebuild
+    at its end), then each of its ``sheets``."""
+    wb = Workbook(write_only=True)
+    for style in _named_styles():
+        wb.add_named_style(style)
+    for sheet in (spec, *spec.sheets):
+        rows = register_rows(kind, sheet, everything.by_kind, now.date())
+        if sheet is spec:
+            rows += raw_rows(everything.raw.get(kind.key, []))
+        RegisterWriter(kind, sheet, config).write(wb, rows, now)
+    with atomic_path(target, sharing) as temp:
+        wb.save(temp)
+    return target
+
+
 def export_registers(
     everything: AllRecords, config: Config, folder: Path, now: datetime, sharing: Sharing
 ) -> ExportResult:
@@ -296,13 +313,10 @@ def export_registers(
     the next export tries it again."""
     result = ExportResult(notes=everything.warnings())
     for kind in KINDS:
-        records = everything.by_kind.get(kind.key, [])
-        raws = raw_rows(everything.raw.get(kind.key, []))
         for spec in kind.registers:
             path = register_path(folder, spec)
             try:
-                rows = register_rows(kind, spec, records, now.date()) + raws
-                RegisterWriter(kind, spec, config).write(rows, path, now, sharing)
+                write_register(kind, spec, everything, config, path, now, sharing)
             except OSError as exc:
                 result.failures.append(RegisterFailure(spec.title, path, _unwritable(spec, exc)))
                 log.warning("台账 %s 无法写入", path, exc_info=True, extra=FILE_ONLY)
@@ -321,6 +335,5 @@ def _unwritable(spec: RegisterSpec, exc: OSError) -> str:
             f"台账“{spec.title}”正被其他程序打开（例如Excel）或没有写入权限，本次未能更新；"
             "关闭后会在下次处理表单时自动更新（也可运行 unionforms registers）"
         )
-    return (
-        f"台账“{spec.title}”无法写入（{exc.strerror or exc}），本次未能更新；下次处理表单时会再试"
-    )
+    reason = exc.strerror or exc
+    return f"台账“{spec.title}”无法写入（{reason}），本次未能更新；下次处理表单时会再试"

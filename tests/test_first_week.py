@@ -271,8 +271,11 @@ ALLOWED = re.compile(
 
 
 def english_words(text: str) -> list[str]:
-    names = {name for path in all_commands() for name in path}
-    return [w for w in re.findall(r"[A-Za-z]{3,}", ALLOWED.sub("", text)) if w not in names]
+    """Latin words other than the command names, options, programs and files people type."""
+    names = sorted({name for path in all_commands() for name in path}, key=len, reverse=True)
+    for name in names:  # whole tokens only: "forms" is a command, "unionforms" the program
+        text = re.sub(rf"(?<![A-Za-z-]){re.escape(name)}(?![A-Za-z-])", "", text)
+    return re.findall(r"[A-Za-z]{3,}", ALLOWED.sub("", text))
 
 
 def all_commands() -> list[list[str]]:
