@@ -77,6 +77,14 @@ class Rules(Section):
     visit_interval_days: Annotated[int, Field(ge=1, le=3650)] = Field(
         90, description="育龄人员重点回访间隔（天）"
     )
+    minimum_living_standard: Annotated[Decimal, Field(gt=0, le=100_000)] = Field(
+        Decimal("750"),
+        description="当地城市居民最低生活保障标准（元/人·月），困难职工档案复核时与家庭人均月收入比较；"
+        "请按当地民政部门公布的现行标准修改",
+    )
+    min_seconders: Annotated[int, Field(ge=0, le=50)] = Field(
+        2, description="职代会提案的附议人最少人数"
+    )
     mask_id_numbers: bool = Field(
         False, description="台账中是否遮盖身份证号码中间8位（如 659002********0011）"
     )
@@ -207,6 +215,8 @@ class Config(BaseModel):
             "subsidy_cap": self.rules.subsidy_cap,
             "departments": self.rules.departments,
             "visit_interval_days": self.rules.visit_interval_days,
+            "minimum_living_standard": self.rules.minimum_living_standard,
+            "min_seconders": self.rules.min_seconders,
         }
 
     def with_folders(self, **folders: Path | None) -> Config:
@@ -367,6 +377,28 @@ HEADER = """\
 """
 
 
+COMMENT_WIDTH = 76  # display columns: a CJK character takes two
+BREAK_AFTER = "，；。、）"
+
+
+def comment_lines(text: str) -> list[str]:
+    """``text`` as ``# `` lines that fit an 80-column editor, broken after punctuation."""
+    lines, current, width, last_break = [], "", 0, -1
+    for char in text:
+        current += char
+        width += 2 if ord(char) > 0x2E7F else 1
+        if char in BREAK_AFTER:
+            last_break = len(current)
+        if width > COMMENT_WIDTH:
+            cut = last_break if last_break > 0 else len(current) - 1
+            lines.append(current[:cut])
+            current = current[cut:]
+            width = sum(2 if ord(c) > 0x2E7F else 1 for c in current)
+            last_break = -1
+    lines.append(current)
+    return [f"# {line.strip()}\n" for line in lines if line.strip()]
+
+
 def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -386,11 +418,10 @@ def commented_config(config: Config | None = None) -> str:
     parts = [HEADER]
     for name, section in SECTIONS.items():
         values = getattr(config, name)
-        parts.append(f"\n# {section.__doc__}\n[{name}]\n")
+        parts += ["\n", *comment_lines(section.__doc__ or ""), f"[{name}]\n"]
         for key, info in section.model_fields.items():
             value = getattr(values, key)
-            if info.description:
-                parts.append(f"# {info.description}\n")
+            parts += comment_lines(info.description or "")
             if value is None:  # unset: shown as an example to uncomment
                 parts.append(f'# {key} = "{key}"\n')
             else:

@@ -41,6 +41,7 @@ from pipeline.registers import (
     raw_rows,
     register_path,
     register_rows,
+    write_register,
 )
 from pipeline.runtime import Runtime
 from pipeline.sheet_file import Segment, assemble, joined, sheet_segment
@@ -62,23 +63,38 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def depends_on(kind: FormKind) -> set[str]:
-    """The kinds whose new records may change the rows of a register of ``kind``: its own,
-    those whose records belong to its records (a hazard's follow-ups), and those that belong
-    to the same parent (its siblings). Not the parent's kind: a new parent record has no
-    records of this kind yet."""
-    parents = {kind.key} | ({kind.parent.kind} if kind.parent else set())
-    return {kind.key} | {k.key for k in KINDS if k.parent and k.parent.kind in parents}
+def _follow(key: str) -> set[str]:
+    """``key`` and the kinds whose records belong to its records, and so on down."""
+    found = {key}
+    for kind in KINDS:
+        if kind.parent and kind.parent.kind == key:
+            found |= _follow(kind.key)
+    return found
 
 
-def needed(kind: FormKind) -> set[str]:
-    """The kinds to load to make a register of ``kind``: those it depends on and its parent's."""
-    return depends_on(kind) | ({kind.parent.kind} if kind.parent else set())
+def depends_on(kind: FormKind, spec: RegisterSpec) -> set[str]:
+    """The kinds whose new records may change the rows of a register: the kind of each of its
+    sheets' records, the kinds that belong to those records (a hazard's follow-ups) and to
+    the same parent (siblings). Not the parent's kind: a new parent has no children yet."""
+    found = {kind.key}
+    for sheet in (spec, *spec.sheets):
+        source = sheet.source or kind
+        found |= _follow(source.key)
+        if source.parent:
+            found |= _follow(source.parent.kind) - {source.parent.kind}
+    return found
+
+
+def needed(kind: FormKind, spec: RegisterSpec) -> set[str]:
+    """The kinds to load to make the register: those it depends on, and their parents."""
+    found = depends_on(kind, spec)
+    return found | {k.parent.kind for k in KINDS if k.key in found and k.parent}
 
 
 def appendable(kind: FormKind, spec: RegisterSpec) -> bool:
-    """Whether a new record only adds a row at the end (and changes no other row)."""
-    return kind.parent is None and spec.rows is None and spec.where is None and not spec.order
+    """Whether a new record only adds a row at the end of the register's one sheet."""
+    plain = spec.rows is None and spec.where is None and not spec.order and not spec.sheets
+    return plain and kind.parent is None and spec.source in (None, kind)
 
 
 def _digest(parts: dict[str, Any]) -> str:
@@ -95,7 +111,7 @@ def fingerprints(
         "code": code_version(),
         "register": [kind.key, kind.version, spec.title],
         "config": rt.config.model_dump(mode="json", exclude={"folders"}),
-        "records": {key: counts.get(key) for key in sorted(depends_on(kind) - {kind.key})},
+        "records": {k: counts.get(k) for k in sorted(depends_on(kind, spec) - {kind.key})},
         "today": now.date().isoformat() if daily else None,
     }
     return _digest(parts | {"own": counts.get(kind.key)}), _digest(parts)
@@ -145,26 +161,26 @@ class Exporter:
             spec, path, self.result, lambda: self._write(kind, spec, path, kept, can_append)
         )
         if noted is not None:
-            self.state[spec.title] = noted | {
-                "fingerprint": full,
-                "base": base,
-                "file": _file_signature(path),
-            }
+            signature = {"file": _file_signature(path)}
+            self.state[spec.title] = {"fingerprint": full, "base": base} | noted | signature
 
     def _write(
         self, kind: FormKind, spec: RegisterSpec, path: Path, kept: dict[str, Any], append: bool
     ) -> dict[str, Any]:
         """Write the register; returns what to note about it."""
+        if not appendable(kind, spec):
+            everything = self._load(needed(kind, spec))
+            write_register(kind, spec, everything, self.rt.config, path, self.now, self.rt.sharing)
+            return {}
         writer = RegisterWriter(kind, spec, self.rt.config)
         earlier = self._kept_rows(spec, kept) if append else None
         if earlier is not None:
             rows = self._rows_after(kind, spec, kept["last_id"])
             if rows is not None:
                 return self._put(kind, spec, path, writer, kept["rows"], earlier, rows)
-        everything = self._load(needed(kind))
-        rows = register_rows(kind, spec, everything.by_kind.get(kind.key, []), self.now.date())
+        everything = self._load(needed(kind, spec))
+        rows = register_rows(kind, spec, everything.by_kind, self.now.date())
         raws = raw_rows(everything.raw.get(kind.key, []))
-        self.result.notes += [n for n in everything.warnings() if n not in self.result.notes]
         noted = self._put(kind, spec, path, writer, 0, None, rows + raws)
         return noted if not raws else noted | {"base": None}  # raw rows come last: no appending
 
@@ -218,12 +234,14 @@ class Exporter:
                 added.append(records.view(row))
             except Exception:
                 return None
-        return register_rows(kind, spec, added, self.now.date())
+        return register_rows(kind, spec, {kind.key: added}, self.now.date())
 
     def _load(self, kinds: set[str]) -> AllRecords:
         key = frozenset(kinds)
         if key not in self._loaded:
             self._loaded[key] = records.load_all(self.rt.store, kinds)
+            notes = self._loaded[key].warnings()
+            self.result.notes += [note for note in notes if note not in self.result.notes]
         return self._loaded[key]
 
 

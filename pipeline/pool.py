@@ -30,6 +30,7 @@ from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
+from forms import get_kind
 from pipeline import errors
 from pipeline.config import Config
 from pipeline.errors import PipelineError
@@ -37,8 +38,9 @@ from pipeline.job import Job
 
 log = logging.getLogger("unionforms")
 Stage = Callable[[Job, Any], None]
-# What the main process keeps of its own job: the worker's copy never had these.
-LOCAL_FIELDS = frozenset({"data", "content", "raw", "form"})
+# What the main process keeps of its own job: the worker's copy never had these, or has its
+# own (a kind travels as its key: its registers hold functions that do not pickle).
+LOCAL_FIELDS = frozenset({"data", "content", "raw", "form", "kind"})
 PR_SET_PDEATHSIG = 1
 
 _runtime: Any = None  # the worker's own runtime, opened by ``_start_worker``
@@ -82,9 +84,10 @@ def _start_worker(config: Config) -> None:
     _runtime = open_runtime(config, read_only=True)
 
 
-def _run(job: Job, stages: Sequence[Stage]) -> Done | Failed:
+def _run(job: Job, kind: str | None, stages: Sequence[Stage]) -> Done | Failed:
     timings: dict[str, float] = {}
     try:
+        job.kind = get_kind(kind) if kind else None
         for stage in stages:
             started = time.perf_counter()
             stage(job, _runtime)
@@ -129,14 +132,15 @@ class WorkerPool:
         """Run ``stages`` on a copy of ``job`` in a worker. The copy carries the file's bytes
         for the archive but not what reading made of them."""
         order = copy(job)
-        order.content, order.raw, order.form = b"", None, None
+        order.content, order.raw, order.form, order.kind = b"", None, None, None
+        kind = job.kind.key if job.kind else None
         try:
-            return self.executor.submit(_run, order, tuple(stages))
+            return self.executor.submit(_run, order, kind, tuple(stages))
         except RuntimeError:  # a worker died (killed, out of memory): start afresh
             log.warning("生成文书的工作进程意外退出，已重新启动", exc_info=True)
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.executor = self._start()
-            return self.executor.submit(_run, order, tuple(stages))
+            return self.executor.submit(_run, order, kind, tuple(stages))
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from unicodedata import east_asian_width
@@ -25,14 +26,14 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import xmlfile
 
+from forms import KINDS
 from forms.base import FormKind, RecordView, RegisterSpec
 from forms.fields import FieldType, IdNumber
 from pipeline.config import Config
-from pipeline.files import safe_name, write_atomic
+from pipeline.files import atomic_path, safe_name
 from pipeline.logs import FILE_ONLY
 from pipeline.permissions import Sharing
-from pipeline.records import RawRecord
-from pipeline.sheet_file import assemble, sheet_segment
+from pipeline.records import AllRecords, RawRecord
 
 log = logging.getLogger("unionforms")
 RAW_KEY = "_raw"  # a row of a record its kind cannot rebuild (shown as stored, highlighted)
@@ -63,33 +64,33 @@ def source_shown(subfolder: str, name: str) -> str:
 def default_rows(
     kind: FormKind, records: list[RecordView], today: date
 ) -> Iterable[dict[str, Any]]:
-    """One row per record: its fields, derived and live values, and the standard values."""
+    """One row per record: its fields, derived and live values, what its follow-ups add, and
+    the standard values."""
     for record in records:
-        yield (
-            record.values
-            | record.derived
-            | kind.live(record, today)
-            | {
-                "serial": record.serial,
-                "ident": record.ident,
-                "received_at": record.received_at,
-                "source_name": source_shown(record.subfolder, record.source_name),
-                "subfolder": record.subfolder,
-            }
-        )
+        yield kind.row_values(record, today) | {
+            "serial": record.serial,
+            "ident": record.ident,
+            "record_year": record.year,
+            "received_at": record.received_at,
+            "source_name": source_shown(record.subfolder, record.source_name),
+            "subfolder": record.subfolder,
+        }
 
 
 def register_rows(
-    kind: FormKind, spec: RegisterSpec, records: list[RecordView], today: date
+    kind: FormKind, spec: RegisterSpec, views: dict[str, list[RecordView]], today: date
 ) -> list[dict[str, Any]]:
-    """The rows of one register (or listing) as of ``today``: built, filtered, sorted."""
-    rows = spec.rows(records, today) if spec.rows else default_rows(kind, records, today)
+    """The rows of one register sheet (or listing) as of ``today``: built from the records of
+    the kind (or of the spec's ``source`` kind), filtered, sorted."""
+    source = spec.source or kind
+    records = views.get(source.key, [])
+    rows = spec.rows(records, today) if spec.rows else default_rows(source, records, today)
     kept = [row for row in rows if spec.where is None or spec.where(row)]
     return sorted(kept, key=spec.order) if spec.order else kept
 
 
 def column_type(kind: FormKind, spec: RegisterSpec, key: str) -> FieldType | None:
-    return spec.value_types.get(key) or kind.value_type(key)
+    return spec.value_type(kind, key)
 
 
 def cell_value(value: Any, field_type: FieldType | None, mask: bool) -> Any:
@@ -132,7 +133,7 @@ def _style_names() -> list[str]:
 
 
 class RegisterWriter:
-    """Writes one register workbook, row by row (openpyxl's write-only mode)."""
+    """Writes one sheet of a register workbook, row by row (openpyxl's write-only mode)."""
 
     def __init__(self, kind: FormKind, spec: RegisterSpec, config: Config) -> None:
         self.kind = kind
@@ -149,31 +150,21 @@ class RegisterWriter:
             for column, field_type in zip(self.spec.columns, self.types, strict=True)
         ]
 
-    def write(
-        self,
-        rows: list[dict[str, Any]],
-        target: Path,
-        now: datetime,
-        sharing: Sharing | None = None,
-    ) -> Path:
-        body = sheet_segment(self.rows_xml(rows, HEADER_ROW + 1))
-        write_atomic(target, assemble(self.skeleton(len(rows), now), [body]), sharing)
-        return target
+    def write(self, wb: Workbook, rows: list[dict[str, Any]], now: datetime) -> None:
+        """Write the sheet with ``rows`` into ``wb`` (a workbook of several sheets)."""
+        ws = self._setup(wb, len(rows))
+        body = [self._row(ws, row) for row in rows]
+        # Row heights must be known before the first row is streamed out.
+        for number, cells in enumerate(body, HEADER_ROW + 1):
+            self._height(ws, number, cells)
+        for cells in self._heading(ws, len(rows), now):
+            ws.append(cells)
+        for cells in body:
+            ws.append(cells)
 
-    def _workbook(self, count: int) -> tuple[Workbook, Any]:
-        """The workbook and its sheet, set up for ``count`` rows, nothing written yet."""
-        wb = Workbook(write_only=True)
-        for style in _named_styles():
-            wb.add_named_style(style)
-        ws = wb.create_sheet(self.spec.title[:31])
-        # Cell style numbers follow the order styles are first used; taking them in a fixed
-        # order first makes a row's XML the same in every workbook (``pipeline.exports``
-        # keeps the rows of earlier exports as they were written).
-        for name in _style_names():
-            for quoted in (False, True):
-                cell = WriteOnlyCell(ws)
-                cell.style, cell.quotePrefix = name, quoted
-                _ = cell.style_id
+    def _setup(self, wb: Workbook, count: int) -> Any:
+        """The sheet, set up for ``count`` rows, nothing written yet."""
+        ws = wb.create_sheet(safe_sheet_title(self.spec.title))
         last = get_column_letter(len(self.spec.columns))
         for index, column in enumerate(self.spec.columns, 1):
             ws.column_dimensions[get_column_letter(index)].width = column.width or DEFAULT_WIDTH
@@ -183,12 +174,17 @@ class RegisterWriter:
         ws.merged_cells.add(f"A1:{last}1")
         ws.merged_cells.add(f"A2:{last}2")
         ws.row_dimensions[HEADER_ROW].height = 32
-        return wb, ws
+        return ws
 
-    def skeleton(self, count: int, now: datetime) -> bytes:
-        """The register with its title, export line and header, for ``count`` rows that
-        ``assemble`` puts in (``rows_xml``)."""
-        wb, ws = self._workbook(count)
+    def _height(self, ws: Any, number: int, cells: list[WriteOnlyCell]) -> None:
+        # Neither Excel nor LibreOffice measures wrapped text in rows they did not lay out
+        # themselves: the height goes with the row.
+        lines = max((self._lines(cell.value, i) for i, cell in enumerate(cells)), default=1)
+        if lines > 1:
+            ws.row_dimensions[number].height = LINE_HEIGHT * lines + 2
+
+    def _heading(self, ws: Any, count: int, now: datetime) -> list[list[WriteOnlyCell]]:
+        """The title, the export line and the column headers."""
         union = self.config.organisation.union
         title = _cell(
             ws,
@@ -207,26 +203,42 @@ class RegisterWriter:
             "border": BORDER,
             "alignment": HEADER_ALIGNMENT,
         }
-        ws.append([title])
-        ws.append([line])
-        ws.append([_cell(ws, header, **header_style) for header in self.headers()])
+        return [[title], [line], [_cell(ws, header, **header_style) for header in self.headers()]]
+
+    # -- a register of one sheet, put together from rows written apart (``pipeline.exports``)
+
+    def _alone(self, count: int) -> tuple[Workbook, Any]:
+        """A workbook of this sheet alone whose cell style numbers do not depend on the rows:
+        styles are numbered in the order first used, so they are all used first, in a fixed
+        order. A row then reads the same in every such workbook."""
+        wb = register_workbook()
+        ws = self._setup(wb, count)
+        for name in _style_names():
+            for quoted in (False, True):
+                cell = WriteOnlyCell(ws)
+                cell.style, cell.quotePrefix = name, quoted
+                _ = cell.style_id
+        return wb, ws
+
+    def skeleton(self, count: int, now: datetime) -> bytes:
+        """The register with its title, export line and header, for ``count`` rows that
+        ``sheet_file.assemble`` puts in (``rows_xml``)."""
+        wb, ws = self._alone(count)
+        for cells in self._heading(ws, count, now):
+            ws.append(cells)
         buffer = io.BytesIO()
         wb.save(buffer)
         return buffer.getvalue()
 
     def rows_xml(self, rows: list[dict[str, Any]], first: int) -> bytes:
-        """The XML of ``rows``, numbered from ``first``, as the workbook writer writes rows."""
-        _, ws = self._workbook(0)
+        """The XML of ``rows``, numbered from ``first``, as the sheet writer writes rows."""
+        _, ws = self._alone(0)
         writer = WorksheetWriter(ws, io.BytesIO())
         buffer = io.BytesIO()
         with xmlfile(buffer) as xf, xf.element("rows"):
             for number, row in enumerate(rows, first):
                 cells = self._row(ws, row)
-                # Neither Excel nor LibreOffice measures wrapped text in rows they did not
-                # lay out themselves: the height goes with the row.
-                lines = max((self._lines(c.value, i) for i, c in enumerate(cells)), default=1)
-                if lines > 1:
-                    ws.row_dimensions[number].height = LINE_HEIGHT * lines + 2
+                self._height(ws, number, cells)
                 for column, cell in enumerate(cells, 1):  # as the write-only sheet places them
                     cell.row, cell.column = number, column
                 writer.write_row(xf, cells, number)
@@ -277,6 +289,11 @@ def _cell(ws: Any, value: str, **style: Any) -> WriteOnlyCell:
     return cell
 
 
+def safe_sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return "".join("_" if char in "[]:*?/\\" else char for char in title)[:31]
+
+
 def register_path(folder: Path, spec: RegisterSpec) -> Path:
     return folder / f"{safe_name(spec.title)}.xlsx"
 
@@ -312,6 +329,52 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
 
+def register_workbook() -> Workbook:
+    wb = Workbook(write_only=True)
+    for style in _named_styles():
+        wb.add_named_style(style)
+    return wb
+
+
+def write_register(
+    kind: FormKind,
+    spec: RegisterSpec,
+    everything: AllRecords,
+    config: Config,
+    target: Path,
+    now: datetime,
+    sharing: Sharing | None = None,
+) -> Path:
+    """One register workbook: its own sheet first (with the records the kind cannot rebuild
+    at its end), then each of its ``sheets``."""
+    wb = register_workbook()
+    for sheet in (spec, *spec.sheets):
+        rows = register_rows(kind, sheet, everything.by_kind, now.date())
+        if sheet is spec:
+            rows += raw_rows(everything.raw.get(kind.key, []))
+        RegisterWriter(kind, sheet, config).write(wb, rows, now)
+    with atomic_path(target, sharing) as temp:
+        wb.save(temp)
+    return target
+
+
+def export_registers(
+    everything: AllRecords, config: Config, folder: Path, now: datetime, sharing: Sharing
+) -> ExportResult:
+    """Write every register of every kind, each on its own (see ``guarded``)."""
+    result = ExportResult(notes=everything.warnings())
+    for kind in KINDS:
+        for spec in kind.registers:
+            path = register_path(folder, spec)
+            guarded(
+                spec,
+                path,
+                result,
+                partial(write_register, kind, spec, everything, config, path, now, sharing),
+            )
+    return result
+
+
 def guarded(spec: RegisterSpec, path: Path, result: ExportResult, write: Callable[[], Any]) -> Any:
     """Run ``write`` for one register: one that cannot be written (open in Excel, a read-only
     folder, a bug in its rows) is reported in ``result`` and the others are written; the
@@ -337,6 +400,5 @@ def _unwritable(spec: RegisterSpec, exc: OSError) -> str:
             f"台账“{spec.title}”正被其他程序打开（例如Excel）或没有写入权限，本次未能更新；"
             "关闭后会在下次处理表单时自动更新（也可运行 unionforms registers）"
         )
-    return (
-        f"台账“{spec.title}”无法写入（{exc.strerror or exc}），本次未能更新；下次处理表单时会再试"
-    )
+    reason = exc.strerror or exc
+    return f"台账“{spec.title}”无法写入（{reason}），本次未能更新；下次处理表单时会再试"

@@ -57,8 +57,14 @@ def fill_xlsx(
     for key, value in values.items():
         sheet, reference = next(iter(wb.defined_names[key].destinations))
         ws = wb[sheet]
-        min_col, min_row, _, _ = range_boundaries(reference.replace("$", ""))
+        min_col, min_row, _, max_row = range_boundaries(reference.replace("$", ""))
         if isinstance(value, list) and value and isinstance(value[0], dict):
+            if len(value) > max_row - min_row + 1:
+                # Rows typed below the table are not part of the form: the reader never
+                # sees them, so a sample (or a prefilled sheet) must not put them there.
+                raise ValueError(
+                    f"{key}: {len(value)} rows, the form holds {max_row - min_row + 1}"
+                )
             columns = [
                 c.key for c in next(s for s in kind.model.field_defs() if s.key == key).columns
             ]

@@ -49,8 +49,9 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS records_serial_seq
     ON records(kind, year, seq) WHERE parent_id IS NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS records_child_seq
-    ON records(parent_id, seq) WHERE parent_id IS NOT NULL;
+-- Follow-ups are numbered per kind under their parent (KN-2026-0001-走访1, …-复核1).
+CREATE UNIQUE INDEX IF NOT EXISTS records_child_kind_seq
+    ON records(parent_id, kind, seq) WHERE parent_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -67,6 +68,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # a finished submission whose file cannot leave the inbox is remembered, not retried.
         "ALTER TABLE records ADD COLUMN kind_version TEXT NOT NULL DEFAULT '1'",
         "ALTER TABLE submissions ADD COLUMN stuck TEXT",
+        # #12: follow-ups numbered per kind under their parent; version 1 numbered all the
+        # children of a parent in one sequence.
+        "DROP INDEX IF EXISTS records_child_seq",
+        "CREATE UNIQUE INDEX IF NOT EXISTS records_child_kind_seq"
+        " ON records(parent_id, kind, seq) WHERE parent_id IS NOT NULL",
     ),
 }
 

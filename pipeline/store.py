@@ -289,7 +289,7 @@ class Store:
                     "SELECT id FROM records WHERE serial = ?", (new.parent_serial,)
                 ).fetchone()
                 parent_id = parent["id"]
-                seq = self._next(parent_id=parent_id)
+                seq = self._next(kind=new.kind, parent_id=parent_id)
                 serial, ident = None, f"{new.parent_serial}-{new.child_suffix}{seq}"
             else:
                 seq = self._next(kind=new.kind, year=new.year)
@@ -325,7 +325,7 @@ class Store:
     ) -> int:
         if parent_id is not None:
             row = self.execute(
-                "SELECT MAX(seq) FROM records WHERE parent_id = ?", (parent_id,)
+                "SELECT MAX(seq) FROM records WHERE parent_id = ? AND kind = ?", (parent_id, kind)
             ).fetchone()
         else:
             row = self.execute(

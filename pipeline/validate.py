@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from forms.base import FormContext, FormModel
-from forms.fields import FieldDef
+from forms.fields import FieldDef, is_blank
 from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue
 
 MISSING_COLUMN = "表中找不到这一栏，请使用系统生成的空白表单填写"
@@ -93,4 +93,6 @@ def _rule_problem(spec: FieldDef, expected: str, raw: RawForm) -> Problem:
         where = raw.table_locations.get(spec.key, Location(NOT_FOUND))
         return Problem(spec.label, where, f"{len(rows)}行", expected)
     cell = raw.fields.get(spec.key) or RawValue(None, Location(NOT_FOUND))
-    return Problem(spec.label, cell.where, cell.value, expected)
+    # A rule may ask for a field the form left empty (required only with some other value).
+    missing = is_blank(cell.value)
+    return Problem(spec.label, cell.where, None if missing else cell.value, expected, missing)

@@ -17,8 +17,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import templates_accident
+import templates_equipment
 import templates_hazard
+import templates_model_worker
+import templates_motion
 import templates_pledge
+import templates_proposal
+import templates_welfare
 from template_parts import SIGN, no_stretch_before_breaks
 
 from pipeline.config import Fonts
@@ -138,6 +143,11 @@ BUILDERS: dict[str, Callable[[DocBuilder], None]] = {
     **templates_hazard.BUILDERS,
     **templates_accident.BUILDERS,
     **templates_pledge.BUILDERS,
+    **templates_welfare.BUILDERS,
+    **templates_proposal.BUILDERS,
+    **templates_motion.BUILDERS,
+    **templates_model_worker.BUILDERS,
+    **templates_equipment.BUILDERS,
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import docx
 import pytest
+from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from forms import get_kind
@@ -69,6 +70,27 @@ class Workspace:
 
     def outputs(self, folder: str, pattern: str = "*") -> list[Path]:
         return sorted(p for p in (self.outbox / folder).rglob(pattern) if p.is_file())
+
+
+def office(root: Path, extra: str = "") -> Path:
+    """A working folder for the command line (inbox ``in``, outbox ``out``, state ``st``);
+    returns its configuration file. ``extra`` is appended to the file."""
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / "unionforms.toml"
+    config.write_text(
+        f'[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n{extra}', encoding="utf-8"
+    )
+    (root / "in").mkdir(exist_ok=True)
+    return config
+
+
+def run_cli(config: Path, *args: str) -> Result:
+    """``unionforms --config CONFIG ARGS...`` as a person types it."""
+    from pipeline.cli import main
+
+    return CliRunner().invoke(
+        main, ["--config", str(config), *args], catch_exceptions=False, prog_name="unionforms"
+    )
 
 
 def make_config(root: Path, workers: int = 1, **rules: Any) -> Config:

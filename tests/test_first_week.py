@@ -20,28 +20,13 @@ from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from pipeline.cli import main
 from pipeline.permissions import group_id
-from tests.conftest import Workspace, register_rows
-
-
-def office(root: Path, extra: str = "") -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    config = root / "unionforms.toml"
-    config.write_text(
-        f'[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n{extra}', encoding="utf-8"
-    )
-    (root / "in").mkdir(exist_ok=True)
-    return config
-
-
-def run(config: Path, *args: str, **kwargs: Any) -> Result:
-    return CliRunner(**kwargs).invoke(
-        main, ["--config", str(config), *args], catch_exceptions=False, prog_name="unionforms"
-    )
+from tests.conftest import Workspace, office, register_rows
+from tests.conftest import run_cli as run
 
 
 def serials(db: Path) -> list[str]:
@@ -286,8 +271,11 @@ ALLOWED = re.compile(
 
 
 def english_words(text: str) -> list[str]:
-    names = {name for path in all_commands() for name in path}
-    return [w for w in re.findall(r"[A-Za-z]{3,}", ALLOWED.sub("", text)) if w not in names]
+    """Latin words other than the command names, options, programs and files people type."""
+    names = sorted({name for path in all_commands() for name in path}, key=len, reverse=True)
+    for name in names:  # whole tokens only: "forms" is a command, "unionforms" the program
+        text = re.sub(rf"(?<![A-Za-z-]){re.escape(name)}(?![A-Za-z-])", "", text)
+    return re.findall(r"[A-Za-z]{3,}", ALLOWED.sub("", text))
 
 
 def all_commands() -> list[list[str]]:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from forms import KINDS
 from pipeline.cli.app import (
     EXIT_ENVIRONMENT,
     EXIT_INTERRUPTED,
@@ -253,7 +254,9 @@ def demo(ctx: click.Context, folder: Path | None, yes: bool) -> None:
     summary(output, BatchResult(jobs=run.jobs), config.folders.outbox)
     if run.accepted < run.expected_good:
         raise EnvironmentFailure("演示中应当通过的示例表单没有全部通过，请查看上面的说明")
+    followups = "、".join(kind.title for kind in KINDS if kind.parent)
     output.say(
         "演示完成。有错误的示例和重复提交的文件已退回（见 rejected 文件夹中的错误说明）；"
-        "其余已编号，生成了文书、台账和归档。整改回执在其隐患编号之后提交。"
+        "其余已编号，生成了文书、台账和归档。"
+        + (f"{followups}在其所跟进的记录编号之后提交。" if followups else "")
     )
