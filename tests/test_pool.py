@@ -208,3 +208,37 @@ def children_of(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and /proc")
+def test_ctrl_c_at_the_terminal_finishes_the_forms_in_hand(ws: Workspace, tmp_path: Path) -> None:
+    """The terminal sends Ctrl+C to the main process and its workers alike: the workers
+    carry on, the main process finishes the forms in hand, exports and exits 130."""
+    config = tmp_path / "unionforms.toml"
+    config.write_text(
+        '[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n[performance]\nworkers = 2\n',
+        encoding="utf-8",
+    )
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for number in range(24):
+        values = ws.sample_values("hazard") | {"location": f"燃油泵房{number}号"}
+        (inbox / f"{number:02d}.xlsx").write_bytes(fill_xlsx(HAZARD, Config(), values))
+    command = [sys.executable, "-m", "pipeline", "--config", str(config), "process"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list((tmp_path / "out").rglob("*.docx"))) < 2:
+        time.sleep(0.02)
+    workers = children_of(child.pid)
+    os.killpg(child.pid, signal.SIGINT)
+    output = child.communicate(timeout=120)[0].decode("utf-8")
+    assert child.returncode == 130, output
+    db = sqlite3.connect(tmp_path / "st" / "unionforms.sqlite3")
+    stages = dict(db.execute("SELECT stage, COUNT(*) FROM submissions GROUP BY stage").fetchall())
+    db.close()
+    done = stages.get("done", 0)
+    assert "numbered" not in stages and 0 < done < 24, stages  # none left half done
+    assert len(list(inbox.iterdir())) == 24 - done
+    _, rows = register_rows(tmp_path / "out" / "registers" / "事故隐患整改跟踪台账.xlsx")
+    assert len(rows) == done  # the registers were brought up to date
+    assert not [pid for pid in workers if alive(pid)]
