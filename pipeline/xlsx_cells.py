@@ -7,22 +7,23 @@ number formats (to know which numbers are dates), and a sheet's cells only when 
 sheet once. Cell values are converted by openpyxl's own sheet parser (``WorkSheetParser``,
 the one ``load_workbook`` uses, with ``data_only``), so a value reads exactly as it did.
 
-The small parts are parsed through defusedxml. A sheet is streamed by lxml, which is several
-times faster than defusedxml's pure-Python parser over thousands of cells; it is safe because
-screening (``pipeline.screen``) has refused every package with a DTD in any part before a
-form is read, and the parser neither resolves entities nor reaches the network anyway.
+The parts are parsed by lxml, several times faster than defusedxml's pure-Python parser; that
+is safe because screening (``pipeline.screen``) has refused every package with a DTD in any
+part before a form is read, and the parser neither resolves entities nor reaches the network
+anyway. Inline strings and plain defined names (``'表'!$B$4``) are read directly; anything
+else goes through openpyxl's own code.
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from defusedxml.ElementTree import fromstring
 from lxml import etree
 from openpyxl.reader.strings import read_string_table
 from openpyxl.styles.numbers import (
@@ -30,7 +31,7 @@ from openpyxl.styles.numbers import (
     is_date_format,
     is_timedelta_format,
 )
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._reader import WorkSheetParser
@@ -40,6 +41,13 @@ RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 OFFICE_DOCUMENT = "/officeDocument"
 MAX_COVERED = 100_000  # merged cells listed one by one; a form has a few hundred
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+INLINE = f"{MAIN}is"
+TEXT, RUN = f"{MAIN}t", f"{MAIN}r"
+# 'Sheet name'!$A$1 or Sheet!$A$1:$B$2: one cell or range of one sheet
+PLAIN_NAME = re.compile(
+    r"(?:'((?:[^']|'')+)'|([^'!:\s\[\]]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)"
+)
 ROW_TAGS = (f"{MAIN}row", f"{MAIN}mergeCell")
 
 
@@ -106,7 +114,7 @@ class Workbook:
     def __init__(self, content: bytes) -> None:
         self.package = zipfile.ZipFile(io.BytesIO(content))
         self.path = self._office_document()
-        root = fromstring(self.package.read(self.path), forbid_dtd=True)
+        root = etree.fromstring(self.package.read(self.path), PARSER)
         self.targets = self._relationships(self.path)
         properties = root.find(f"{MAIN}workbookPr")
         date1904 = properties is not None and properties.get("date1904") in ("1", "true")
@@ -134,7 +142,7 @@ class Workbook:
         folder, name = posixpath.split(part)
         rels = posixpath.join(folder, "_rels", f"{name}.rels")
         try:
-            root = fromstring(self.package.read(rels), forbid_dtd=True)
+            root = etree.fromstring(self.package.read(rels), PARSER)
         except KeyError:
             return {}
         found = {}
@@ -182,7 +190,7 @@ class Workbook:
             self._dates = set(), set()
             part = self._part("styles")
             if part:
-                root = fromstring(self.package.read(part), forbid_dtd=True)
+                root = etree.fromstring(self.package.read(part), PARSER)
                 custom = {
                     int(fmt.get("numFmtId", "0")): fmt.get("formatCode", "")
                     for fmt in root.iter(f"{MAIN}numFmt")
@@ -234,6 +242,13 @@ class Workbook:
             if len(child) == 0 and child.get("r"):
                 sheet.max_row = max(sheet.max_row, parser.row_counter)
                 continue
+            if child.get("t") == "inlineStr" and child.get("r"):
+                row, column = coordinate_to_tuple(child.get("r"))
+                sheet.max_row = max(sheet.max_row, row)
+                value = inline_text(child)
+                if value is not None:
+                    sheet.cells[row, column] = value
+                continue
             cell = parser.parse_cell(child)
             sheet.max_row = max(sheet.max_row, cell["row"])
             if cell["value"] is not None:
@@ -254,14 +269,36 @@ class Workbook:
         local = defined.localSheetId
         if local is not None and local >= len(self.sheetnames):
             return None  # a sheet-scoped name of a sheet that is not there: openpyxl drops it
-        try:
-            destinations = list(defined.destinations)
-        except Exception:
-            return None
+        plain = PLAIN_NAME.fullmatch(defined.attr_text or "")
+        if plain:
+            title = plain.group(1).replace("''", "'") if plain.group(1) else plain.group(2)
+            destinations = [(title, plain.group(3))]
+        else:
+            try:
+                destinations = list(defined.destinations)
+            except Exception:
+                return None
         if len(destinations) == 1 and destinations[0][0] in self.sheet_parts:
             title, reference = destinations[0]
             return title, reference.replace("$", "")
         return None
+
+
+def inline_text(cell: Any) -> str | None:
+    """An inline string as openpyxl reads it (``Text.content``): its plain text and the text of
+    its runs, phonetic guides left out; None when the cell has no string."""
+    inline = cell.find(INLINE)
+    if inline is None:
+        return None
+    parts = []
+    for child in inline:
+        if child.tag == TEXT:
+            parts.append(child.text or "")
+        elif child.tag == RUN:
+            text = child.find(TEXT)
+            if text is not None:
+                parts.append(text.text or "")
+    return "".join(parts)
 
 
 def _merged(reference: str) -> Merged:
