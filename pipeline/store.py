@@ -144,16 +144,29 @@ class Store:
             raise _translate(exc, self.path) from None
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: a second process waits instead of taking the same serial."""
-        self.execute("BEGIN IMMEDIATE")
+    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: a second process waits instead of taking the same serial.
+
+        A commit is synced to disk before it returns (each sync costs milliseconds). One that
+        is not ``durable`` is not synced by itself: the write-ahead log is written in order,
+        so the next durable commit syncs it too, and until then a power cut (never a crash
+        of the program) may lose it. That suits what nothing depends on before a later
+        durable step: a file received, its kind (a lost one is received again next time).
+        """
+        if not durable:
+            self.execute("PRAGMA synchronous=NORMAL")
         try:
-            yield self.db
-        except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
-        self.execute("COMMIT")
+            self.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            self.execute("COMMIT")
+        finally:
+            if not durable:
+                self.execute("PRAGMA synchronous=FULL")
 
     def log(self, event: str, detail: str = "", submission_id: int | None = None) -> None:
         self.execute(
@@ -212,7 +225,7 @@ class Store:
         return submission, row["ident"]
 
     def receive(self, sha256: str, name: str, source: str, subfolder: str, at: datetime) -> int:
-        with self.transaction():
+        with self.transaction(durable=False):
             cursor = self.execute(
                 "INSERT INTO submissions"
                 " (sha256, original_name, source_path, subfolder, received_at)"
@@ -224,7 +237,8 @@ class Store:
         return submission_id
 
     def set_kind(self, submission_id: int, kind: str) -> None:
-        self.execute("UPDATE submissions SET kind = ? WHERE id = ?", (kind, submission_id))
+        with self.transaction(durable=False):
+            self.execute("UPDATE submissions SET kind = ? WHERE id = ?", (kind, submission_id))
 
     def plan_rejection(self, submission_id: int, original: str) -> None:
         """Record where the returned original will go before anything is written there."""

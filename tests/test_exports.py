@@ -135,3 +135,13 @@ def test_stored_values_read_back_as_the_model_reads_them(by_format: dict[str, An
             assert model.record_values(data) == model.from_record(data).values()
             checked += 1
     assert checked >= 5
+
+
+def test_only_receiving_a_file_is_left_unsynced(ws: Workspace) -> None:
+    """Receiving a file and noting its kind are not synced on their own (the next durable
+    commit syncs them); every other commit is, and the connection is left that way."""
+    store = ws.rt.store
+    submission = store.receive("0" * 64, "a.xlsx", "/in/a.xlsx", "", NOW)
+    store.set_kind(submission, "hardship")
+    assert store.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
+    assert store.unfinished("0" * 64)[0].kind == "hardship"
