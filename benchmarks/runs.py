@@ -8,7 +8,6 @@ for the time each stage took (``Runtime.timings``) and the records, which the fl
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from forms.base import RecordView
 from pipeline import engine, records
 from pipeline.config import CONFIG_NAME, Config, Performance, commented_config, load_config
 from pipeline.workfolder import init_folder
+
+TIME = Path("/usr/bin/time")
 
 
 def unionforms_command() -> list[str]:
@@ -71,22 +72,28 @@ def cli_command(config: Config, *args: str) -> float:
 
 
 def cli_run(config: Config, forms: list[tuple[str, bytes]]) -> Timed:
-    """``unionforms process`` on ``forms`` dropped into the inbox beforehand."""
+    """``unionforms process`` on ``forms`` dropped into the inbox beforehand.
+
+    The peak memory is the largest resident size of the process or of one of its workers, as
+    GNU time reports it: a process started straight from this one would count this one's
+    memory, which Linux records as the child's own when it starts the new program."""
     drop(config, forms)
     assert config.source is not None
     command = [*unionforms_command(), "--config", str(config.source), "process"]
+    report = config.folders.state / "time.txt"
+    if TIME.is_file():
+        command = [str(TIME), "-f", "%M", "-o", str(report), *command]
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    child = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    errors = child.stderr.read().decode("utf-8", "replace") if child.stderr else ""
     if child.returncode not in (0, 3):
+        errors = child.stderr.decode("utf-8", "replace")
         raise RuntimeError(f"unionforms process exited {child.returncode}: {errors[-2000:]}")
     left = list(config.folders.inbox.iterdir())
     if left:
         raise RuntimeError(f"{len(left)} forms were not processed, e.g. {left[0].name}")
-    return Timed(seconds, len(forms), usage.ru_maxrss / 1024, accepted=len(forms))
+    peak = int(report.read_text().split()[-1]) / 1024 if report.is_file() else 0.0
+    return Timed(seconds, len(forms), peak, accepted=len(forms))
 
 
 def inprocess_run(

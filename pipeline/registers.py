@@ -266,9 +266,11 @@ class RegisterWriter:
     def _lines(self, value: Any, index: int) -> int:
         if not isinstance(value, str) or self.type_names[index] != "text":
             return 1
-        width = self.spec.columns[index].width or DEFAULT_WIDTH
+        width = max(int(self.spec.columns[index].width or DEFAULT_WIDTH) - 1, 1)
+        if 2 * len(value) <= width:
+            return 1  # fits even if every character is wide: no need to measure each one
         units = sum(2 if east_asian_width(char) in "WF" else 1 for char in value)
-        return min(MAX_LINES, -(-units // max(int(width) - 1, 1)))
+        return min(MAX_LINES, -(-units // width))
 
     def _print_setup(self, ws: Any) -> None:
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
