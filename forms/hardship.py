@@ -37,7 +37,7 @@ from forms.fields import (
     id_birth_date,
     id_gender,
 )
-from forms.samples import Sample, fictional_id, miswritten_id
+from forms.samples import Sample, fictional_id, long_text, miswritten_id
 
 RELATIONS = ("配偶", "子女", "父亲", "母亲", "其他")
 CATEGORIES = ("深度困难", "相对困难", "意外致困")
@@ -259,6 +259,7 @@ def _samples(today: date) -> list[Sample]:
     return [
         Sample("张示例-困难帮扶申请", base),
         Sample("王样例-困难帮扶申请", second),
+        Sample("欧阳示例-困难帮扶申请（长内容）", _stress(base)),
         Sample(
             "赵演示-困难帮扶申请（有错误）",
             base
@@ -271,6 +272,58 @@ def _samples(today: date) -> list[Sample]:
             good=False,
         ),
     ]
+
+
+STRESS_TEXT = (
+    "本人妻子于前年确诊尿毒症，每周需在示例市人民医院透析三次，",
+    "医保报销后每月自付医疗费用仍在两千元以上，家庭积蓄已全部用尽。",
+    "父母年迈多病，父亲患有高血压和糖尿病，母亲去年摔伤后行动不便，需要专人照料。",
+    "两个孩子分别在读大学和高中，每年学费、住宿费和生活费合计约三万元。",
+    "去年夏季暴雨导致自建住房部分受损，修缮费用向亲友借款一万五千元尚未还清。",
+    "本人除正常上班外利用休息时间打零工补贴家用，但仍入不敷出。",
+)
+RELATIVES = (
+    ("配偶", 46, "无业（患病）", "0"),
+    ("子女", 20, "大学在读", "0"),
+    ("子女", 16, "高中在读", "0"),
+    ("父亲", 74, "退休", "1350.00"),
+    ("母亲", 71, "无业", "0"),
+    ("其他", 43, "灵活就业", "800.00"),
+    ("其他", 12, "小学在读", "0"),
+    ("其他", 68, "农民", "300.00"),
+    ("其他", 39, "个体经营", "1000.00"),
+    ("其他", 9, "小学在读", "0"),
+)
+
+
+def _stress(base: dict[str, Any]) -> dict[str, Any]:
+    """Ten family members and a thousand characters in every long text (layout checks)."""
+    members = [
+        {
+            "member_name": f"欧阳{'一二三四五六七八九十'[n]}例",
+            "relation": relation,
+            "age": age,
+            "occupation": occupation,
+            "monthly_income": Decimal(income),
+        }
+        for n, (relation, age, occupation, income) in enumerate(RELATIVES)
+    ]
+    wage = Decimal("3850.00")
+    return base | {
+        "name": "欧阳示例",
+        "id_number": fictional_id("19781203", 5),
+        "position": "汽机运行主值班员兼设备点检员",
+        "address": "阿拉尔市示例区示例街道幸福路示例小区18号楼3单元602室（父母住同小区5号楼）",
+        "household_size": 1 + len(members),
+        "monthly_wage": wage,
+        "household_monthly_income": wage + sum(Decimal(row[3]) for row in RELATIVES),
+        "hardship_category": "深度困难",
+        "hardship_causes": "因病、因灾、子女就学、其他",
+        "hardship_description": long_text(STRESS_TEXT),
+        "requested_amount": Decimal("20000.00"),
+        "department_opinion": long_text(STRESS_TEXT[2:] + STRESS_TEXT[:2]),
+        "family_members": members,
+    }
 
 
 KIND = Hardship()

@@ -9,6 +9,7 @@ record's children) and from the day a register or document is made.
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -25,7 +26,7 @@ from forms.base import (
     rule,
 )
 from forms.fields import UNBOUNDED_TEXT, Bool, Choice, Date, Department, Integer, Text
-from forms.samples import Sample
+from forms.samples import Sample, long_text
 
 CATEGORIES = ("火灾", "爆炸", "坍塌", "急性中毒", "职业危害", "设备设施", "电气", "其他")
 # 可能发生火灾、爆炸、坍塌和急性中毒等事故隐患和职业危害作业点，要作为跟踪整改的重点
@@ -88,6 +89,31 @@ def _rectification(hazard: RecordView) -> dict[str, Any]:
     }
 
 
+# The notice (hazard_notice.docx) and its tear-off slip share page 1 while the notice's texts
+# take at most this many lines of its 12 pt value cells, 27 characters each (the first line
+# of a paragraph is indented two). Longer, the slip starts a sheet of its own.
+NOTICE_LINES = 7
+CELL_CHARACTERS = 27
+
+
+def _lines(text: str | None, at_least: int) -> int:
+    paragraphs = [line.strip() for line in (text or "").split("\n") if line.strip()]
+    return max(at_least, sum(math.ceil((len(p) + 2) / CELL_CHARACTERS) for p in paragraphs))
+
+
+def notice_runs_long(context: dict[str, Any]) -> bool:
+    """Whether the notice leaves too little of page 1 for its slip (measured in LibreOffice
+    with the shortest texts: seven lines of values leave the slip one line to spare)."""
+    tracking = 14 * context["overdue"] + 12 * context["key_tracking"] + 23 * context["to_congress"]
+    lines = (
+        _lines(context["description"], 2)
+        + _lines(context["possible_consequence"], 1)
+        + _lines(context["proposed_measures"], 2)
+        + max(1, math.ceil(tracking / CELL_CHARACTERS))
+    )
+    return lines > NOTICE_LINES
+
+
 def _open_first(row: dict[str, Any]) -> tuple[bool, date, str]:
     return (not row["overdue"], row["deadline"], row["serial"])
 
@@ -95,6 +121,7 @@ def _open_first(row: dict[str, Any]) -> tuple[bool, date, str]:
 OVERVIEW = (
     Column("serial", width=13),
     Column("found_date", width=11),
+    Column("reporter", width=8),
     Column("department", width=8),
     Column("location", width=14),
     Column("category", width=7),
@@ -188,6 +215,10 @@ class Hazard(FormKind):
             "overdue_note": f"逾期{late}天" if overdue else "",
         } | _rectification(record)
 
+    def context(self, record: RecordView, today: date) -> dict[str, Any]:
+        context = super().context(record, today)
+        return context | {"slip_apart": notice_runs_long(context)}
+
     def samples(self, today: date, parent: RecordView | None = None) -> list[Sample]:
         return _samples(today)
 
@@ -228,6 +259,7 @@ def _samples(today: date) -> list[Sample]:
     return [
         Sample("燃油泵房-事故隐患报告", fire),
         Sample("挡煤墙-事故隐患报告", wall),
+        Sample("脱硫制浆车间-事故隐患报告（长内容）", _stress(fire, today)),
         Sample(
             "化验室-事故隐患报告（有错误）",
             fire
@@ -241,6 +273,42 @@ def _samples(today: date) -> list[Sample]:
             good=False,
         ),
     ]
+
+
+STRESS_TEXT = (
+    "脱硫制浆车间地下浆液池上方的检修盖板锈蚀变形，部分盖板已无法完全闭合，",
+    "池内浆液搅拌时产生的硫化氢等有毒气体经缝隙逸出，在地坑低洼处聚集，",
+    "现场固定式气体检测报警仪有两台失效，便携式检测仪未按规定定期校验，",
+    "作业人员进入地坑巡检时未执行先通风、再检测、后作业的规定，",
+    "地坑通风机运行不正常，排风口被杂物部分堵塞，通风效果明显下降，",
+    "地坑入口处未设置有限空间作业安全告知牌，照明灯具损坏未及时修复。",
+)
+STRESS_MEASURES = (
+    "立即更换锈蚀变形的检修盖板，盖板之间的缝隙用耐腐蚀密封条封堵。",
+    "修复或更换失效的固定式气体检测报警仪，并与集控室报警系统联动。",
+    "清理排风口杂物，检修地坑通风机，确保通风量满足规程要求。",
+    "在地坑入口设置有限空间作业安全告知牌和警示标志，修复照明灯具。",
+)
+
+
+def _stress(base: dict[str, Any], today: date) -> dict[str, Any]:
+    """Every text a thousand characters, for the layout checks of the notice and registers."""
+    found = today - timedelta(days=3)
+    return base | {
+        "found_date": found,
+        "reporter": "欧阳演示",
+        "department": "燃料部",
+        "location": "脱硫制浆车间地下浆液池及其东侧检修地坑（标高负4.5米）",
+        "category": "急性中毒",
+        "level": MAJOR,
+        "description": long_text(STRESS_TEXT),
+        "possible_consequence": long_text(STRESS_TEXT[1:] + STRESS_TEXT[:1]),
+        "proposed_measures": long_text(STRESS_MEASURES, numbered=True),
+        "plan_channel": "技术改造工程",
+        "deadline": found + timedelta(days=60),
+        "responsible_department": "燃料部",
+        "responsible_person": "司马样例",
+    }
 
 
 KIND = Hazard()
