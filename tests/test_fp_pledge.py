@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import docx
+from docx.enum.section import WD_SECTION
+from docx.oxml.ns import qn
 import pytest
 from openpyxl import load_workbook
 
@@ -144,8 +146,15 @@ def test_pledge_printed_twice_with_current_law_clauses(ws: Workspace) -> None:
     assert "甲方：运行部" in text and "乙方：运行部一值" in text
     assert "自2026年1月1日起至2026年12月31日止" in text
     document = docx.Document(str(path))
-    breaks = [p for p in document.paragraphs if 'w:br w:type="page"' in p._p.xml]
-    assert len(breaks) == 1  # between the copies, not after the second
+    # each copy a section of its own, numbered from 1, the second starting on an odd page
+    sections = document.sections
+    assert len(sections) == 2 and sections[1].start_type == WD_SECTION.ODD_PAGE
+    for section in sections:
+        assert section._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+        assert section.footer.paragraphs[0].text.startswith("— ")  # the page number
+    marks = [p.text for p in document.paragraphs if p.text in ("甲方存", "乙方存")]
+    assert marks == ["甲方存", "乙方存"]
+    assert text.index("乙方存") > text.index("本责任状一式两份")  # the second copy's mark
     signatures = [t for t in document.tables if "甲方（盖章）" in t.rows[0].cells[0].text]
     assert len(signatures) == 2
     assert signatures[0].rows[2].cells[0].text.strip() == "（冯示例）"
