@@ -246,7 +246,7 @@ class BlankXlsx:
         ws.page_margins.left = ws.page_margins.right = 0.6
         ws.page_margins.top = ws.page_margins.bottom = 0.7
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-        ws.oddFooter.right.text = f"{self.kind.key} 第{self.kind.version}版"
+        ws.oddFooter.right.text = f"{self.kind.title} 第{self.kind.version}版"
 
     def _name(self, key: str, ws: Worksheet, reference: str) -> None:
         target = f"{quote_sheetname(ws.title)}!{reference}"
