@@ -107,6 +107,7 @@ class Job:
     message: str = ""
     problems: list[Problem] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a PDF that could not be made
 
     @property
     def display_name(self) -> str:

@@ -16,7 +16,8 @@ from pipeline import docx_form, records, xlsx_form
 from pipeline.archive import archive_record
 from pipeline.errors import Duplicate, InvalidForm, UnknownKind
 from pipeline.job import Job
-from pipeline.render import render_documents
+from pipeline.pdf import print_pdfs
+from pipeline.render import document_folder, render_documents
 from pipeline.runtime import Runtime
 from pipeline.screen import screen
 from pipeline.store import NewRecord, Submission
@@ -155,7 +156,7 @@ def render(job: Job, rt: Runtime) -> None:
     if record.parent:
         ctx = records.StoreContext(rt.store, rt.config.settings(), job.received_at)
         record.parent_record = ctx.record(record.parent)
-    folder = rt.outbox / "documents" / kind.title / str(record.year)
+    folder = document_folder(rt.outbox, kind, record)
     job.documents = render_documents(kind, record, rt.config, folder, job.received_at.date())
 
 
@@ -167,5 +168,5 @@ def archive(job: Job, rt: Runtime) -> None:
 
 
 INTAKE = (load, screen_file, identify)
-STAGES = (read, check, number, render, archive)
+STAGES = (read, check, number, render, print_pdfs, archive)
 PARSING_STAGES = (screen_file, identify, read)

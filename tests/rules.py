@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from forms.base import FormKind, RecordView
-from pipeline.job import Location, RawForm, RawValue
+from pipeline.samples import raw_form
 from pipeline.validate import validate
 
 TODAY = date(2026, 6, 15)
@@ -33,25 +33,6 @@ class Ctx:
 
     def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
         return []
-
-
-def raw_form(kind: FormKind, values: dict[str, Any]) -> RawForm:
-    """Values as a reader would hand them over, each at a location named after its key."""
-    raw = RawForm()
-    for spec in kind.model.field_defs():
-        value = values.get(spec.key)
-        if spec.is_table:
-            raw.tables[spec.key] = [
-                {
-                    c.key: RawValue(row.get(c.key), Location(f"{spec.key}[{i}].{c.key}"))
-                    for c in spec.columns
-                }
-                for i, row in enumerate(value or [])
-            ]
-            raw.table_locations[spec.key] = Location(spec.key)
-        else:
-            raw.fields[spec.key] = RawValue(value, Location(f"cell-{spec.key}"))
-    return raw
 
 
 class Checker:

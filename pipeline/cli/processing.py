@@ -21,6 +21,7 @@ from pipeline.cli.app import (
     session,
 )
 from pipeline.cli.output import Output
+from pipeline.cli.printing import pdf_option, want_pdf
 from pipeline.engine import OUTCOMES, BatchResult, collect, export_all, process_batch
 from pipeline.job import Job
 from pipeline.runtime import Runtime
@@ -75,15 +76,21 @@ def summary(output: Output, result: BatchResult, outbox: Path) -> None:
 )
 @folder_option("inbox", "收件箱文件夹")
 @folder_option("outbox", "输出文件夹")
+@pdf_option
 @click.pass_context
 def process(
-    ctx: click.Context, paths: tuple[Path, ...], inbox: Path | None, outbox: Path | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    inbox: Path | None,
+    outbox: Path | None,
+    pdf: bool,
 ) -> None:
     """处理一次：读取收件箱（或指定的文件、文件夹）中的全部表单后退出。
 
     退出状态：0 全部通过；1 有表单被退回或重复提交；2 用法、环境错误或系统故障（表单仍留在收件箱）。
     """
     config = load(ctx, inbox=inbox, outbox=outbox)
+    want_pdf(ctx, pdf)
     output = out(ctx)
     output.say(config.describe())
     folders = config.folders
@@ -118,6 +125,7 @@ def process(
     help="轮询间隔秒数，不小于0.1（与 --polling 一起用；"
     "默认取自配置 watch.polling_interval_seconds）",
 )
+@pdf_option
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -125,6 +133,7 @@ def watch(
     outbox: Path | None,
     polling: bool,
     interval: float | None,
+    pdf: bool,
 ) -> None:
     """作为服务持续监视收件箱：启动时先处理已有的表单，之后每放入一份就处理一份。
 
@@ -134,6 +143,7 @@ def watch(
     if interval is not None and not 0.1 <= interval <= 3600:
         raise click.BadParameter("应为0.1至3600之间的秒数", param_hint="--interval")
     config = load(ctx, inbox=inbox, outbox=outbox)
+    want_pdf(ctx, pdf)
     out(ctx).say(config.describe())
     with runtime(ctx, "watch") as rt:
         session(ctx).log_to_state(logging.INFO)
