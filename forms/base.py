@@ -213,6 +213,8 @@ class FormKind:
     documents: ClassVar[tuple[DocumentSpec, ...]] = ()
     registers: ClassVar[tuple[RegisterSpec, ...]] = ()
     listings: ClassVar[tuple[Listing, ...]] = ()
+    # Lines the blank forms end with, for whoever signs the filled form (申请人（签字）).
+    signatures: ClassVar[tuple[str, ...]] = ()
     # Types of the values ``derive`` stores and of the ``live`` values registers show.
     derived: ClassVar[dict[str, FieldType]] = {}
 

@@ -143,6 +143,7 @@ class Hardship(FormKind):
     serial_prefix = "KN"
     name_key = "name"
     summary = "困难职工建档与补助申请，生成档案表和补助审批表"
+    signatures = ("申请人（签字）", "部门负责人（签字）")
     documents = (
         DocumentSpec("困难职工档案表", "hardship_file.docx"),
         DocumentSpec("困难职工补助审批表", "hardship_approval.docx"),

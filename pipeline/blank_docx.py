@@ -95,6 +95,7 @@ class BlankDocx:
             else:
                 pending.append(spec)
         self._scalars(pending)
+        self._signatures()
         self._notes(meta_line)
         self._footer()
         self._record_kind()
@@ -169,6 +170,12 @@ class BlankDocx:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         # Two tables with nothing between them are one table to Word and LibreOffice.
         self.doc.document.add_paragraph(style="UF Small")
+
+    def _signatures(self) -> None:
+        """The kind's signature lines under the last table, with room to sign and date."""
+        for line in self.kind.signatures:
+            self.doc.paragraph(f"{line}：{'　' * 10}年　　月　　日", "UF Table", align="right")
+            self.doc.document.paragraphs[-1].paragraph_format.space_before = Pt(18)
 
     def _notes(self, anchor: Paragraph) -> None:
         """填表说明 under the title, in small print (written last: the hints are known now)."""

@@ -216,13 +216,17 @@ class XlsxReader:
         return None
 
     def _table_end(self, ws: Worksheet, header_row: int, spec: FieldDef) -> int:
-        """The row after the table: the next row printing a field or table label."""
+        """The row after the table: the next row printing a field or table label, or a
+        signature line."""
         index = LabelIndex(self.specs)
         limit = min(ws.max_row, header_row + 2 * max(spec.type.visible_rows, 10) + 50)  # type: ignore[attr-defined]
+        signatures = tuple(self.kind.signatures)
         for row in range(header_row + 1, limit + 1):
             for column in range(1, SCAN_COLUMNS + 1):
                 value = ws.cell(row, column).value
-                if isinstance(value, str) and index.match(value):
+                if isinstance(value, str) and (
+                    index.match(value) or (signatures and value.startswith(signatures))
+                ):
                     return row
         return limit + 1
 
