@@ -158,7 +158,7 @@ class Pledge(FormKind):
                 ),
                 Column("next_visit_date", width=11),
                 Column("visit_due", width=8),
-                Column("party_b", "所属单位（乙方）", width=14),
+                Column("party_b", "所属单位（乙方）", width=22),
                 Column("serial", "来源责任状", width=13),
             ),
             rows=persons,

@@ -174,10 +174,10 @@ class RegisterWriter:
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
         ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(count, 1)}"
         print_setup(ws, layout, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
-        # The title spans the first printed page's columns, so it prints on that page.
-        first_page = layout.breaks[0] if layout.breaks else len(self.spec.columns)
+        # The title is centred over the columns of the first printed page, not over all.
+        first_page = len(self.spec.columns) // layout.pages
         for row in (1, 2):
-            ws.merged_cells.add(f"A{row}:{get_column_letter(first_page)}{row}")
+            ws.merged_cells.add(f"A{row}:{get_column_letter(max(first_page, 1))}{row}")
 
     def _heading(self, ws: Any, count: int, now: datetime) -> list[list[WriteOnlyCell]]:
         union = self.config.organisation.union
@@ -236,7 +236,7 @@ def write_details(wb: Workbook, details: list[Detail]) -> None:
     ws = wb.create_sheet("详情")
     for index, width in enumerate(DETAIL_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    print_setup(ws, None, "1:1")  # three columns: fitted to the width, they stay readable
+    print_setup(ws, print_layout(list(DETAIL_WIDTHS)), "1:1")
     rows = []
     for detail in details:
         for start in range(0, len(detail.text), DETAIL_CHUNK):

@@ -10,7 +10,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.sheet_layout import PrintLayout
@@ -61,24 +60,18 @@ def style_name(type_name: str, highlighted: bool) -> str:
     return f"uf_{type_name}" + ("_highlight" if highlighted else "")
 
 
-def print_setup(ws: Any, layout: PrintLayout | None, title_rows: str) -> None:
-    """A4 landscape, the header rows repeated on every page. With a ``layout``: at its scale,
-    cut into its column groups with the first column repeated, page order across then down
-    (a group's pages of the same rows follow each other). Without: fitted to the page width,
-    for a sheet narrow enough to stay readable so."""
+def print_setup(ws: Any, layout: PrintLayout, title_rows: str) -> None:
+    """A4 landscape, the header rows repeated on every page; as many pages wide as the layout
+    says, the first column repeated on each when there are several, page order across then
+    down (the pages of the same rows follow each other). Excel, WPS and LibreOffice measure
+    columns differently; each fits them to the pages by its own measure."""
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
-    if layout is None:
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    else:
-        ws.page_setup.scale = layout.scale
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = layout.pages, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if layout.pages > 1:
         ws.page_setup.pageOrder = "overThenDown"
-        ws.sheet_properties.pageSetUpPr.fitToPage = False
-        for column in layout.breaks:
-            ws.col_breaks.append(Break(id=column))
-        if layout.breaks:
-            ws.print_title_cols = "A:A"
+        ws.print_title_cols = "A:A"
     ws.print_title_rows = title_rows
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"

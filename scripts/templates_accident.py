@@ -8,7 +8,7 @@ from template_parts import SHORT_DATE, control, flush, heading_with_next, issuer
 from pipeline.docx_build import DocBuilder, label, value, whole_row
 from pipeline.docx_style import prose_grid
 
-INJURED_GRID = [20, 11, 11, 26, 17, 24, 27, 20]
+INJURED_GRID = [24, 10, 10, 26, 16, 22, 28, 20]
 INJURED_COLUMNS = (
     ("姓名", "injured_name"),
     ("性别", "injured_gender"),

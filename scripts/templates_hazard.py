@@ -7,6 +7,7 @@ from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Pt
 from template_parts import (
     QUAD_GRID,
+    SEAL_MM,
     SHORT_DATE,
     SIGN,
     control,
@@ -97,7 +98,7 @@ def _slip(doc: DocBuilder) -> None:
 def hazard_acceptance(doc: DocBuilder) -> None:
     doc.title("事故隐患整改验收单")
     doc.paragraph("编号：{{ serial }}", "UF Meta")
-    doc.table(
+    table = doc.table(
         [
             quad("隐患编号", "{{ parent_serial }}", "发现日期", "{{ hazard_found_date }}"),
             quad("隐患地点", "{{ hazard_location }}"),
@@ -115,18 +116,27 @@ def hazard_acceptance(doc: DocBuilder) -> None:
                     "{% else %}经验收，隐患尚未消除，继续跟踪整改。{% endif %}",
                     3,
                     height_mm=24,
-                    sign="验收人（签字）：　　　　　　（{{ verifier }}）　{{ verify_date }}",
+                    sign="验收人（签字）：　　　　　　（{{ verifier }}）\n"
+                    "验收日期：{{ verify_date }}",
                 ),
             ],
-            tall("工会监督意见", "", 26, sign="经办人（签字）：" + SIGN),
+            tall(
+                "工会监督意见",
+                "",
+                SEAL_MM,
+                sign="{{ org.union }}（盖章）\n经办人（签字）：" + SIGN,
+            ),
         ],
         widths_mm=QUAD_GRID,
     )
+    # The verdicts stay together: the union's seal under the acceptance it confirms.
+    for row in table.rows[-2:-1]:
+        for paragraph in (p for cell in row.cells for p in cell.paragraphs):
+            paragraph.paragraph_format.keep_with_next = True
     doc.paragraph(
         "验收后状态：{{ status_after }}。本单随整改回执归入{{ parent_serial }}事故隐患档案。",
         "UF Small",
     )
-    flush(doc, "{{ org.union }}", align="right", style="UF Small")
 
 
 BUILDERS = {

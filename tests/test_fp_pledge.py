@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import docx
+import pytest
 from docx.enum.section import WD_SECTION
 from docx.oxml.ns import qn
-import pytest
 from openpyxl import load_workbook
 
 from forms import get_kind
