@@ -30,30 +30,7 @@ def pair(first: str, first_value: str, second: str = "", second_value: str = "")
 def hardship_file(doc: DocBuilder) -> None:
     doc.paragraph("困难职工档案表", "UF Title")
     doc.paragraph("编号：{{ serial }}　　建档日期：{{ today }}", "UF Meta")
-    doc.table(
-        [
-            pair("姓名", "{{ name }}", "性别", "{{ gender }}"),
-            # An ID number needs a whole row: 18 digits do not fit the narrow value cell.
-            pair("身份证号码", "{{ id_number }}"),
-            pair("出生日期", "{{ birth_date }}", "参加工作时间", "{{ employment_date }}"),
-            pair("所在部门", "{{ department }}", "岗位", "{{ position }}"),
-            pair("联系电话", "{{ phone }}", "家庭人口", "{{ household_size }}人"),
-            pair("家庭住址", "{{ address }}"),
-            pair(
-                "本人月收入",
-                "{{ monthly_wage }}元",
-                "家庭月总收入",
-                "{{ household_monthly_income }}元",
-            ),
-            pair("人均月收入", "{{ per_capita_income }}元", "困难类别", "{{ hardship_category }}"),
-            pair("致困原因", "{{ hardship_causes }}"),
-            [
-                label("困难情况说明"),
-                value("{{ hardship_description }}", 6, height_mm=40, prose=True),
-            ],
-        ],
-        widths_mm=PAIR_GRID,
-    )
+    doc.table(_file_rows(), widths_mm=PAIR_GRID)
     doc.paragraph("", "UF Small")  # two tables side by side would merge into one
     _family(doc)
     doc.paragraph("", "UF Small")
@@ -78,6 +55,30 @@ def hardship_file(doc: DocBuilder) -> None:
     )
     keep_together(doc, closing, and_next=True)
     doc.paragraph("建档单位：{{ org.union }}　　按规定报{{ org.parent_union }}统一归档", "UF Small")
+
+
+def _file_rows() -> list[list[Cell]]:
+    return [
+        pair("姓名", "{{ name }}", "性别", "{{ gender }}"),
+        # An ID number needs a whole row: 18 digits do not fit the narrow value cell.
+        pair("身份证号码", "{{ id_number }}"),
+        pair("出生日期", "{{ birth_date }}", "参加工作时间", "{{ employment_date }}"),
+        pair("所在部门", "{{ department }}", "岗位", "{{ position }}"),
+        pair("联系电话", "{{ phone }}", "家庭人口", "{{ household_size }}人"),
+        pair("家庭住址", "{{ address }}"),
+        pair(
+            "本人月收入",
+            "{{ monthly_wage }}元",
+            "家庭月总收入",
+            "{{ household_monthly_income }}元",
+        ),
+        pair("人均月收入", "{{ per_capita_income }}元", "困难类别", "{{ hardship_category }}"),
+        pair("致困原因", "{{ hardship_causes }}"),
+        [
+            label("困难情况说明"),
+            value("{{ hardship_description }}", 6, height_mm=40, prose=True),
+        ],
+    ]
 
 
 def _family(doc: DocBuilder) -> None:
@@ -115,50 +116,7 @@ def _family(doc: DocBuilder) -> None:
 def hardship_approval(doc: DocBuilder) -> None:
     doc.paragraph("困难职工补助审批表", "UF Title")
     doc.paragraph("编号：{{ serial }}", "UF Meta")
-    table = doc.table(
-        [
-            pair("申请人", "{{ name }}", "性别", "{{ gender }}"),
-            pair("所在部门", "{{ department }}", "联系电话", "{{ phone }}"),
-            pair("身份证号码", "{{ id_number }}"),
-            pair("困难类别", "{{ hardship_category }}", "致困原因", "{{ hardship_causes }}"),
-            pair("家庭人口", "{{ household_size }}人", "人均月收入", "{{ per_capita_income }}元"),
-            pair(
-                "本人月收入",
-                "{{ monthly_wage }}元",
-                "家庭月总收入",
-                "{{ household_monthly_income }}元",
-            ),
-            [
-                label("困难情况"),
-                value(
-                    _short_or_attached(LONG_DESCRIPTION, "hardship_description"),
-                    6,
-                    height_mm=34,
-                    sign="申请人（签字）：" + SIGN,
-                    prose=True,
-                ),
-            ],
-            [
-                label("申请补助金额"),
-                value("小写：¥{{ requested_amount }}\n大写：{{ requested_amount|rmb }}", 6),
-            ],
-            [
-                label("部门意见"),
-                value(
-                    _short_or_attached(LONG_OPINION, "department_opinion"),
-                    6,
-                    height_mm=26,
-                    sign="负责人（签字）：" + SIGN,
-                ),
-            ],
-            [label("工会审核意见"), value("", 6, height_mm=24, sign="经办人（签字）：" + SIGN)],
-            [
-                label("工会主席审批"),
-                value("", 6, height_mm=SEAL_MM, sign="{{ org.union }}（盖章）\n签字：" + SIGN),
-            ],
-        ],
-        widths_mm=PAIR_GRID,
-    )
+    table = doc.table(_approval_rows(), widths_mm=PAIR_GRID)
     # The approvals stay together and with the request they approve.
     keep_together(doc, table)
     seal_row = table.rows[-1]
@@ -169,6 +127,50 @@ def hardship_approval(doc: DocBuilder) -> None:
         "UF Small",
     )
     _attachment(doc)
+
+
+def _approval_rows() -> list[list[Cell]]:
+    return [
+        pair("申请人", "{{ name }}", "性别", "{{ gender }}"),
+        pair("所在部门", "{{ department }}", "联系电话", "{{ phone }}"),
+        pair("身份证号码", "{{ id_number }}"),
+        pair("困难类别", "{{ hardship_category }}", "致困原因", "{{ hardship_causes }}"),
+        pair("家庭人口", "{{ household_size }}人", "人均月收入", "{{ per_capita_income }}元"),
+        pair(
+            "本人月收入",
+            "{{ monthly_wage }}元",
+            "家庭月总收入",
+            "{{ household_monthly_income }}元",
+        ),
+        [
+            label("困难情况"),
+            value(
+                _short_or_attached(LONG_DESCRIPTION, "hardship_description"),
+                6,
+                height_mm=34,
+                sign="申请人（签字）：" + SIGN,
+                prose=True,
+            ),
+        ],
+        [
+            label("申请补助金额"),
+            value("小写：¥{{ requested_amount }}\n大写：{{ requested_amount|rmb }}", 6),
+        ],
+        [
+            label("部门意见"),
+            value(
+                _short_or_attached(LONG_OPINION, "department_opinion"),
+                6,
+                height_mm=26,
+                sign="负责人（签字）：" + SIGN,
+            ),
+        ],
+        [label("工会审核意见"), value("", 6, height_mm=24, sign="经办人（签字）：" + SIGN)],
+        [
+            label("工会主席审批"),
+            value("", 6, height_mm=SEAL_MM, sign="{{ org.union }}（盖章）\n签字：" + SIGN),
+        ],
+    ]
 
 
 def _short_or_attached(condition: str, key: str) -> str:

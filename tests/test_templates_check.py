@@ -18,7 +18,7 @@ from pipeline.errors import TemplateProblem
 from pipeline.render import builtin_template, render_documents
 from pipeline.samples import sample_record
 from pipeline.template_check import template_names
-from tests.conftest import NOW, Workspace
+from tests.conftest import NOW, Workspace, docx_text
 
 CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 ODD_CORE = (
@@ -144,3 +144,19 @@ def test_rendering_refuses_a_template_it_would_corrupt(ws: Workspace, tmp_path: 
     record = sample_record(kind, config, kind.samples(NOW.date())[0].values, NOW)
     with pytest.raises(TemplateProblem, match="由新版LibreOffice保存"):
         render_documents(kind, record, config, tmp_path / "out", NOW.date())
+
+
+def test_a_tag_split_by_formatting_is_joined_again(tmp_path: Path, ws: Workspace) -> None:
+    """Word splits a tag into runs when part of it is formatted; docxtpl joins it again, so
+    the check has nothing to report and the document prints the value."""
+    folder = tmp_path / "模板"
+    run("templates", "export", str(folder))
+    split = "{</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>{ location }}"
+    notice = edited("hazard_notice.docx", "word/document.xml", "{{ location }}", split)
+    (folder / "hazard_notice.docx").write_bytes(notice)
+    assert run("templates", "check", str(folder)).exit_code == 0
+    config = ws.config.model_copy(update={"folders": Folders(templates=folder)})
+    kind = get_kind("hazard")
+    record = sample_record(kind, config, kind.samples(NOW.date())[0].values, NOW)
+    (path,) = render_documents(kind, record, config, tmp_path / "out", NOW.date())
+    assert "一号锅炉燃油泵房" in docx_text(path) and "{" not in docx_text(path)
