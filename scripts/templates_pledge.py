@@ -9,10 +9,8 @@ on an odd page, so that printed on both sides the copies never share a sheet.
 
 from __future__ import annotations
 
-from docx.enum.table import WD_ROW_HEIGHT_RULE
-from docx.shared import Mm
+from docx.shared import Pt
 from template_parts import (
-    SEAL_MM,
     borderless,
     control,
     flush,
@@ -64,7 +62,6 @@ CLAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def fp_pledge(doc: DocBuilder) -> None:
     control(doc, "{%p for copy in ('甲方存', '乙方存') %}")
-    flush(doc, "{{ copy }}", align="right", style="UF Heading 1")
     _pledge(doc)
     control(doc, "{%p if not loop.last %}")
     odd_page_section(doc, restart_numbers=True)
@@ -75,9 +72,12 @@ def fp_pledge(doc: DocBuilder) -> None:
 
 def _pledge(doc: DocBuilder) -> None:
     doc.paragraph("计划生育责任状", "UF Title")
-    doc.paragraph("编号：{{ serial }}", "UF Meta")
-    flush(doc, "甲方：{{ party_a }}")
-    flush(doc, "乙方：{{ party_b }}")
+    # Which party keeps this copy, in bold beside the serial: a short copy fits one sheet.
+    doc.paragraph("编号：{{ serial }}　　", "UF Meta")
+    mark = doc.document.paragraphs[-1].add_run("{{ copy }}")
+    mark.bold = True
+    mark.font.size = Pt(16)
+    flush(doc, "甲方：{{ party_a }}　　　乙方：{{ party_b }}")
     flush(doc, "责任年度：{{ year }}年（{{ level }}）")
     doc.paragraph(PREAMBLE)
     for heading, items in CLAUSES:
@@ -110,8 +110,7 @@ def _signature_blocks(doc: DocBuilder) -> None:
     borderless(doc, table)
     for row in table.rows:
         row.height = None
-    seal_row = table.rows[0]  # the seal presses on the party's name: room for it
-    seal_row.height, seal_row.height_rule = Mm(SEAL_MM - 14), WD_ROW_HEIGHT_RULE.AT_LEAST
+    # A party's seal presses on its name: the block's five lines (about 5 cm) give it room.
     keep_together(doc, table)
     doc.paragraph("", "UF Small")
 

@@ -138,12 +138,12 @@ def test_pledge_printed_twice_with_current_law_clauses(ws: Workspace) -> None:
     assert path.name == "JS-2026-0001-计划生育责任状-运行部一值.docx"
     text = docx_text(path)
     assert text.count("计划生育责任状\n编号：JS-2026-0001") == 2
+    assert "甲方：运行部　　　乙方：运行部一值" in text
     assert text.count("本责任状一式两份，甲乙双方各执一份。") == 2
     assert "一对夫妻可以生育三个子女" in text and "优生优育" in text
     for outdated in ("独生子女", "只生一个", "一孩", "罚款", "社会抚养费", "超生", "处罚"):
         assert outdated not in text
     assert "乙方每季度末将育龄人员变动情况报甲方女工委员。" in text
-    assert "甲方：运行部" in text and "乙方：运行部一值" in text
     assert "自2026年1月1日起至2026年12月31日止" in text
     document = docx.Document(str(path))
     # each copy a section of its own, numbered from 1, the second starting on an odd page
@@ -152,8 +152,8 @@ def test_pledge_printed_twice_with_current_law_clauses(ws: Workspace) -> None:
     for section in sections:
         assert section._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
         assert section.footer.paragraphs[0].text.startswith("— ")  # the page number
-    marks = [p.text for p in document.paragraphs if p.text in ("甲方存", "乙方存")]
-    assert marks == ["甲方存", "乙方存"]
+    marks = [p.text for p in document.paragraphs if p.text.startswith("编号：")]
+    assert marks == ["编号：JS-2026-0001　　甲方存", "编号：JS-2026-0001　　乙方存"]
     assert text.index("乙方存") > text.index("本责任状一式两份")  # the second copy's mark
     signatures = [t for t in document.tables if "甲方（盖章）" in t.rows[0].cells[0].text]
     assert len(signatures) == 2
