@@ -219,6 +219,8 @@ class FormKind:
     # Not a ClassVar: ``link_kinds`` extends each kind's registers with its follow-ups' columns.
     registers: tuple[RegisterSpec, ...] = ()
     listings: ClassVar[tuple[Listing, ...]] = ()
+    # Lines the blank forms end with, for whoever signs the filled form (申请人（签字）).
+    signatures: ClassVar[tuple[str, ...]] = ()
     # Types of the values ``derive`` stores and of the ``live`` values registers show.
     derived: ClassVar[dict[str, FieldType]] = {}
     # A follow-up kind's contribution to its parent's records: the types of the values

@@ -25,7 +25,7 @@ from forms.base import (
     rule,
 )
 from forms.fields import Bool, Choice, Date, Department, Integer, Phone, Table, Text
-from forms.samples import Sample
+from forms.samples import Sample, long_text
 
 LEVELS = ("公司—部门", "部门—班组", "班组—个人")
 MARITAL = ("未婚", "已婚", "离异", "丧偶")
@@ -158,7 +158,7 @@ class Pledge(FormKind):
                 ),
                 Column("next_visit_date", width=11),
                 Column("visit_due", width=8),
-                Column("party_b", "所属单位（乙方）", width=14),
+                Column("party_b", "所属单位（乙方）", width=22),
                 Column("serial", "来源责任状", width=13),
             ),
             rows=persons,
@@ -242,6 +242,7 @@ def _samples(today: date) -> list[Sample]:
     }
     return [
         Sample("运行部一值-计划生育责任状", base),
+        Sample("运行部三值-计划生育责任状（长内容）", _stress(base, today)),
         Sample(
             "运行部二值-计划生育责任状（有错误）",
             base
@@ -254,6 +255,40 @@ def _samples(today: date) -> list[Sample]:
             good=False,
         ),
     ]
+
+
+EXTRA_CLAUSES = (
+    "乙方每季度末将育龄人员变动情况报甲方女工委员，",
+    "新入职、调入或调出的育龄人员在一个月内办理档案转接手续，",
+    "乙方负责人因工作调动离任时，应将本责任状及育龄人员档案移交接任者，",
+    "甲方每半年组织一次生殖健康知识讲座，乙方保证参加人数不低于应参加人数的九成。",
+)
+MARRIED = ("已婚", "未婚", "已婚", "离异")
+
+
+def _stress(base: dict[str, Any], today: date) -> dict[str, Any]:
+    """Two hundred persons and four long extra clauses (layout checks)."""
+    roster = [
+        {
+            "person_name": f"{'陈林黄何罗梁宋郑谢韩'[n % 10]}示例{n + 1:03d}",
+            "person_gender": "女" if n % 2 else "男",
+            "person_birth_date": date(1980 + n % 25, 1 + n % 12, 1 + n % 28),
+            "person_department": "运行部",
+            "marital_status": MARRIED[n % 4],
+            "children": n % 3,
+            "person_phone": f"139{n:08d}",
+            "key_followup": "是" if n % 5 == 0 else "否",
+            "last_visit_date": today - timedelta(days=n % 120) if n % 5 == 0 else None,
+        }
+        for n in range(200)
+    ]
+    clauses = [long_text(EXTRA_CLAUSES[n:] + EXTRA_CLAUSES[:n], 160) for n in range(4)]
+    return base | {
+        "party_b": "运行部集控运行三值（含辅控、化学、燃料运行班组）",
+        "party_b_signatory": "欧阳样例",
+        "extra_clauses": "\n".join(f"{n}．{text}" for n, text in enumerate(clauses, 1)),
+        "roster": roster,
+    }
 
 
 KIND = Pledge()

@@ -37,7 +37,8 @@ from forms.fields import (
     id_birth_date,
     id_gender,
 )
-from forms.samples import Sample, fictional_id, miswritten_id
+from forms.hardship_samples import hardship_samples
+from forms.samples import Sample
 
 RELATIONS = ("配偶", "子女", "父亲", "母亲", "其他")
 CATEGORIES = ("深度困难", "相对困难", "意外致困")
@@ -156,6 +157,7 @@ class Hardship(FormKind):
     serial_prefix = "KN"
     name_key = "name"
     summary = "困难职工建档与补助申请，生成档案表和补助审批表"
+    signatures = ("申请人（签字）", "部门负责人（签字）")
     documents = (
         DocumentSpec("困难职工档案表", "hardship_file.docx"),
         DocumentSpec("困难职工补助审批表", "hardship_approval.docx"),
@@ -211,79 +213,7 @@ class Hardship(FormKind):
         return super().context(record, today) | {"birth_date": birth}
 
     def samples(self, today: date, parent: RecordView | None = None) -> list[Sample]:
-        return _samples(today)
-
-
-def _samples(today: date) -> list[Sample]:
-    year = today.year
-    base: dict[str, Any] = {
-        "name": "张示例",
-        "gender": "男",
-        "id_number": fictional_id("19800315", 1),
-        "department": "运行部",
-        "position": "锅炉运行值班员",
-        "employment_date": date(2002, 7, 1),
-        "phone": "13900000001",
-        "address": "阿拉尔市示例路1号",
-        "household_size": 3,
-        "monthly_wage": Decimal("4200.00"),
-        "household_monthly_income": Decimal("5000.00"),
-        "hardship_category": "相对困难",
-        "hardship_causes": "因病、子女就学",
-        "hardship_description": "配偶长期患病需要透析，家中一个孩子上大学，医疗和学费支出较大。",
-        "requested_amount": Decimal("3000.00"),
-        "department_opinion": "情况属实，同意上报。",
-        "application_date": date(year, 1, 5) if today >= date(year, 1, 5) else today,
-        "family_members": [
-            {
-                "member_name": "李示例",
-                "relation": "配偶",
-                "age": 44,
-                "occupation": "无业",
-                "monthly_income": Decimal("800.00"),
-            },
-            {
-                "member_name": "张小例",
-                "relation": "子女",
-                "age": 19,
-                "occupation": "大学在读",
-                "monthly_income": Decimal("0"),
-            },
-        ],
-    }
-    second = base | {
-        "name": "王样例",
-        "gender": "女",
-        "id_number": fictional_id("19751120", 2),
-        "department": "检修部",
-        "position": "电气检修工",
-        "employment_date": date(1996, 9, 1),
-        "phone": "0997-4600001",
-        "address": "阿拉尔市样例街8号",
-        "household_size": 1,
-        "monthly_wage": Decimal("3600"),
-        "household_monthly_income": Decimal("3600"),
-        "hardship_category": "意外致困",
-        "hardship_causes": "因灾",
-        "hardship_description": "今年夏季暴雨致住房受损，修缮费用较高，本人独自生活。",
-        "requested_amount": Decimal("5000"),
-        "family_members": [],
-    }
-    return [
-        Sample("张示例-困难帮扶申请", base),
-        Sample("王样例-困难帮扶申请", second),
-        Sample(
-            "赵演示-困难帮扶申请（有错误）",
-            base
-            | {
-                "name": "赵演示",
-                "id_number": miswritten_id(fictional_id("19880101", 3)),
-                "requested_amount": Decimal("30000"),
-                "household_size": 4,
-            },
-            good=False,
-        ),
-    ]
+        return hardship_samples(today)
 
 
 KIND = Hardship()

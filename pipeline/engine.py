@@ -192,7 +192,7 @@ class BatchResult:
         """Things a person must know that did not stop the forms: registers not written,
         files that changed while they were read, files that could not leave the inbox."""
         said = [failure.message for failure in self.export.failures]
-        said += [job.warning for job in self.jobs if job.warning]
+        said += [warning for job in self.jobs for warning in job.warnings]
         return said
 
 

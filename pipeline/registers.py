@@ -1,9 +1,10 @@
 """Registers (台账): one .xlsx per register, exported from the store after every batch.
 
 A title row, a frozen header with an autofilter, real dates and numbers in their formats, ID
-and phone numbers as text, A4 landscape fitted to the page width with the header repeated.
-Text that starts with = + - @ is stored as text with a quote prefix: it never becomes a
-formula, whatever a form said. Each file is written beside the old one and renamed over it.
+and phone numbers as text, A4 landscape, the header repeated on every page. Text that starts
+with = + - @ is stored as text with a quote prefix: it never becomes a formula, whatever a form
+said. Each register is exported on its own (one open in Excel is reported, the others are
+written) and each file is written beside the old one and renamed over it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from unicodedata import east_asian_width
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from forms import KINDS
 from forms.base import FormKind, RecordView, RegisterSpec
@@ -30,21 +29,34 @@ from pipeline.files import atomic_path, safe_name
 from pipeline.logs import FILE_ONLY
 from pipeline.permissions import Sharing
 from pipeline.records import AllRecords, RawRecord
+from pipeline.sheet_layout import (
+    MAX_LINES,
+    PrintLayout,
+    clip,
+    header_label,
+    print_layout,
+    row_height,
+    text_lines,
+)
+from pipeline.sheet_style import (
+    FORMATS,
+    FORMULA_PREFIXES,
+    header_cell,
+    named_styles,
+    plain_cell,
+    print_setup,
+    sheet_workbook,
+    style_name,
+    text_cell,
+)
 
 log = logging.getLogger("unionforms")
 RAW_KEY = "_raw"  # a row of a record its kind cannot rebuild (shown as stored, highlighted)
-
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "money": "#,##0.00", "int": "0"}
-THIN = Side(style="thin", color="A6A6A6")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-HIGHLIGHT_FILL = PatternFill("solid", fgColor="FCE4D6")
 HEADER_ROW = 3
 DEFAULT_WIDTH = 12
-LINE_HEIGHT = 13
-MAX_LINES = 8
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CLIPPED = "……（未完，全文见“详情”工作表）"
+DETAIL_WIDTHS = (17, 16, 100)
+DETAIL_CHUNK = 1300  # characters of a text per 详情 row: a row holds about 1,400 at width 100
 
 
 def mask_id(value: str) -> str:
@@ -101,31 +113,23 @@ def cell_value(value: Any, field_type: FieldType | None, mask: bool) -> Any:
     return value
 
 
-def _named_styles() -> list[NamedStyle]:
-    """One named style per value format, plain and highlighted: styling thousands of cells
-    by name is several times faster than setting font, border and alignment on each."""
-    styles = []
-    for type_name in ("text", *FORMATS):
-        for highlighted in (False, True):
-            styles.append(
-                NamedStyle(
-                    _style_name(type_name, highlighted),
-                    font=Font(name="宋体", size=10),
-                    border=BORDER,
-                    alignment=Alignment(vertical="center", wrap_text=type_name == "text"),
-                    number_format=FORMATS.get(type_name, "@"),
-                    fill=HIGHLIGHT_FILL if highlighted else PatternFill(),
-                )
-            )
-    return styles
+@dataclass
+class Detail:
+    """A text too long for its register cell, written out in full on the 详情 sheet."""
 
-
-def _style_name(type_name: str, highlighted: bool) -> str:
-    return f"uf_{type_name}" + ("_highlight" if highlighted else "")
+    ident: str
+    header: str
+    text: str
 
 
 class RegisterWriter:
-    """Writes one sheet of a register workbook, row by row (openpyxl's write-only mode)."""
+    """Writes one register workbook, row by row (openpyxl's write-only mode).
+
+    Each row is as tall as its longest text (measured, ``pipeline.sheet_layout``); a text
+    taller than Excel's tallest row is cut with a note, and printed whole on a 详情 sheet. A
+    register wider than a landscape page prints in column groups at 80 % or more, the serial
+    repeated on each page, rather than shrunk to an unreadable size.
+    """
 
     def __init__(self, kind: FormKind, spec: RegisterSpec, config: Config) -> None:
         self.kind = kind
@@ -135,6 +139,13 @@ class RegisterWriter:
         self.type_names = [
             t.type_name if t and t.type_name in FORMATS else "text" for t in self.types
         ]
+        labels = [
+            header_label(header, column.width or DEFAULT_WIDTH)
+            for header, column in zip(self.headers(), spec.columns, strict=True)
+        ]
+        self.labels = [label for label, _ in labels]
+        self.widths = [width for _, width in labels]
+        self.details: list[Detail] = []
 
     def headers(self) -> list[str]:
         return [
@@ -142,103 +153,108 @@ class RegisterWriter:
             for column, field_type in zip(self.spec.columns, self.types, strict=True)
         ]
 
-    def write(self, wb: Workbook, rows: list[dict[str, Any]], now: datetime) -> None:
+    def write(self, wb: Workbook, rows: list[dict[str, Any]], now: datetime) -> list[Detail]:
+        """Write the register's sheet into ``wb``; returns the texts too long for a cell."""
         ws = wb.create_sheet(safe_sheet_title(self.spec.title))
-        last = get_column_letter(len(self.spec.columns))
-        for index, column in enumerate(self.spec.columns, 1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width or DEFAULT_WIDTH
-        ws.freeze_panes = f"A{HEADER_ROW + 1}"
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
-        self._print_setup(ws)
-        ws.merged_cells.add(f"A1:{last}1")
-        ws.merged_cells.add(f"A2:{last}2")
-        body = [self._row(ws, row) for row in rows]
-        # Row heights must be known before the first row is streamed out, and neither Excel
-        # nor LibreOffice measures wrapped text in rows they did not lay out themselves.
-        ws.row_dimensions[HEADER_ROW].height = 32
-        for number, cells in enumerate(body, HEADER_ROW + 1):
-            lines = max((self._lines(cell.value, i) for i, cell in enumerate(cells)), default=1)
+        layout = print_layout(self.widths)
+        self._sheet_setup(ws, len(rows), layout)
+        # Row heights must be known before the first row is streamed out.
+        body = []
+        for number, row in enumerate(rows, HEADER_ROW + 1):
+            cells, lines = self._row(ws, row)
+            body.append(cells)
             if lines > 1:
-                ws.row_dimensions[number].height = LINE_HEIGHT * lines + 2
-        union = self.config.organisation.union
-        ws.append(
-            [
-                _cell(
-                    ws,
-                    self.spec.title,
-                    font=Font(name="宋体", size=16, bold=True),
-                    alignment=Alignment(horizontal="center", vertical="center"),
-                )
-            ]
-        )
-        ws.append(
-            [
-                _cell(
-                    ws,
-                    f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{len(rows)}条",
-                    font=Font(name="宋体", size=10, color="595959"),
-                )
-            ]
-        )
-        ws.append(
-            [
-                _cell(
-                    ws,
-                    header,
-                    font=Font(name="宋体", size=10, bold=True),
-                    fill=HEADER_FILL,
-                    border=BORDER,
-                    alignment=HEADER_ALIGNMENT,
-                )
-                for header in self.headers()
-            ]
-        )
+                ws.row_dimensions[number].height = row_height(lines)
+        header_lines = max(label.count("\n") + 1 for label in self.labels)
+        ws.row_dimensions[HEADER_ROW].height = row_height(header_lines) + 4
+        for cells in self._heading(ws, len(rows), now):
+            ws.append(cells)
         for cells in body:
             ws.append(cells)
+        return self.details
 
-    def _row(self, ws: Any, row: dict[str, Any]) -> list[WriteOnlyCell]:
+    def _sheet_setup(self, ws: Any, count: int, layout: PrintLayout) -> None:
+        last = get_column_letter(len(self.spec.columns))
+        for index, width in enumerate(self.widths, 1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = f"A{HEADER_ROW + 1}"
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(count, 1)}"
+        print_setup(ws, layout, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+        # The title is centred over the columns of the first printed page, not over all.
+        first_page = len(self.spec.columns) // layout.pages
+        for row in (1, 2):
+            ws.merged_cells.add(f"A{row}:{get_column_letter(max(first_page, 1))}{row}")
+
+    def _heading(self, ws: Any, count: int, now: datetime) -> list[list[WriteOnlyCell]]:
+        union = self.config.organisation.union
+        title = plain_cell(
+            ws,
+            self.spec.title,
+            font=Font(name="宋体", size=16, bold=True),
+            alignment=Alignment(horizontal="center", vertical="center"),
+        )
+        line = plain_cell(
+            ws,
+            f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{count}条",
+            font=Font(name="宋体", size=10, color="595959"),
+        )
+        headers = [header_cell(ws, label) for label in self.labels]
+        return [[title], [line], headers]
+
+    def _row(self, ws: Any, row: dict[str, Any]) -> tuple[list[WriteOnlyCell], int]:
+        """The cells of one row and the lines its tallest text takes."""
         highlight = bool(self.spec.highlight and row.get(self.spec.highlight)) or RAW_KEY in row
         mask = self.config.rules.mask_id_numbers
-        cells = []
-        for column, field_type, type_name in zip(
-            self.spec.columns, self.types, self.type_names, strict=True
+        cells, tallest = [], 1
+        for index, (column, field_type, type_name) in enumerate(
+            zip(self.spec.columns, self.types, self.type_names, strict=True)
         ):
             value = cell_value(row.get(column.key), field_type, mask)
+            if isinstance(value, str) and type_name == "text":
+                value, lines = self._fitted(value, index, row)
+                tallest = max(tallest, lines)
             cell = WriteOnlyCell(ws, value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, even when it starts with '='
-                cell.style = _style_name("text", highlight)
+                cell.style = style_name("text", highlight)
                 if value.startswith(FORMULA_PREFIXES):
                     cell.quotePrefix = True
             else:
-                cell.style = _style_name(type_name, highlight)
+                cell.style = style_name(type_name, highlight)
             cells.append(cell)
-        return cells
+        return cells, tallest
 
-    def _lines(self, value: Any, index: int) -> int:
-        if not isinstance(value, str) or self.type_names[index] != "text":
-            return 1
-        width = self.spec.columns[index].width or DEFAULT_WIDTH
-        units = sum(2 if east_asian_width(char) in "WF" else 1 for char in value)
-        return min(MAX_LINES, -(-units // max(int(width) - 1, 1)))
-
-    def _print_setup(self, ws: Any) -> None:
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    def _fitted(self, text: str, index: int, row: dict[str, Any]) -> tuple[str, int]:
+        """The text as its cell shows it, and its lines: whole, or cut when taller than a row
+        can be (the whole text then goes to the 详情 sheet)."""
+        width = self.widths[index]
+        lines = text_lines(text, width)
+        if lines <= MAX_LINES:
+            return text, lines
+        ident = str(row.get("ident") or row.get("serial") or "")
+        self.details.append(Detail(ident, self.labels[index].replace("\n", ""), text))
+        return clip(text, width, MAX_LINES, CLIPPED), MAX_LINES
 
 
-def _cell(ws: Any, value: str, **style: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
-    cell.data_type = "s"
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+def write_details(wb: Workbook, details: list[Detail]) -> None:
+    """The 详情 sheet: each text too long for its register cell, in full, a long one over
+    several rows marked （续）."""
+    ws = wb.create_sheet("详情")
+    for index, width in enumerate(DETAIL_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    print_setup(ws, print_layout(list(DETAIL_WIDTHS)), "1:1")
+    rows = []
+    for detail in details:
+        for start in range(0, len(detail.text), DETAIL_CHUNK):
+            part = detail.text[start : start + DETAIL_CHUNK]
+            header = detail.header + ("（续）" if start else "")
+            rows.append((detail.ident, header, part))
+    ws.row_dimensions[1].height = row_height(1) + 4
+    for number, (_, _, text) in enumerate(rows, 2):
+        ws.row_dimensions[number].height = row_height(text_lines(text, DETAIL_WIDTHS[2]))
+    ws.append([header_cell(ws, label) for label in ("编号", "栏目", "全文")])
+    for row in rows:
+        ws.append([text_cell(ws, value) for value in row])
 
 
 def safe_sheet_title(title: str) -> str:
@@ -292,14 +308,17 @@ def write_register(
 ) -> Path:
     """One register workbook: its own sheet first (with the records the kind cannot rebuild
     at its end), then each of its ``sheets``."""
-    wb = Workbook(write_only=True)
-    for style in _named_styles():
+    wb = sheet_workbook()
+    for style in named_styles():
         wb.add_named_style(style)
+    details: list[Detail] = []
     for sheet in (spec, *spec.sheets):
         rows = register_rows(kind, sheet, everything.by_kind, now.date())
         if sheet is spec:
             rows += raw_rows(everything.raw.get(kind.key, []))
-        RegisterWriter(kind, sheet, config).write(wb, rows, now)
+        details += RegisterWriter(kind, sheet, config).write(wb, rows, now)
+    if details:
+        write_details(wb, details)
     with atomic_path(target, sharing) as temp:
         wb.save(temp)
     return target

@@ -2,8 +2,10 @@
 
 Templates are rendered with autoescape on, so ``<``, ``>``, ``&`` and quotes typed in a form
 print as typed and never become Word XML. Values print in document style without filters:
-dates as ``2026年3月5日``, amounts as ``16,409.02``, lists joined with 、, booleans as 是/否,
-line breaks kept; ``|rmb`` spells an amount in 人民币大写.
+dates as ``2026年3月5日``, amounts as ``16,409.02``, lists joined with 、, booleans as 是/否;
+each line typed in a multi-line text becomes a paragraph of its own, with the formatting (and
+so the first-line indent) of the paragraph it is printed in. ``|rmb`` spells an amount in
+人民币大写.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from docx.document import Document as DocumentObject
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
@@ -29,7 +32,9 @@ from pipeline.errors import TemplateProblem
 from pipeline.files import atomic_path, safe_name
 from pipeline.permissions import Sharing
 
-LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+# docxtpl turns this character into the end of the paragraph and the start of a new one with
+# the same paragraph and run properties (its "listing" feature).
+NEW_PARAGRAPH = Markup("\a")
 
 
 def document_text(value: Any) -> Any:
@@ -45,8 +50,15 @@ def document_text(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return "、".join(value)
     if isinstance(value, str) and "\n" in value and not isinstance(value, Markup):
-        return LINE_BREAK.join(escape(line) for line in value.split("\n"))
+        return paragraphs(value)
     return value
+
+
+def paragraphs(text: str) -> Markup:
+    """Each typed line as a paragraph; blank lines and the indent typed before a line go, as
+    the paragraph's own first-line indent does that job."""
+    lines = (line.strip() for line in text.split("\n"))
+    return NEW_PARAGRAPH.join(escape(line) for line in lines if line)
 
 
 def make_environment() -> Environment:
@@ -131,6 +143,26 @@ def load_template(config: Config, name: str) -> DocxTemplate:
     return DocxTemplate(io.BytesIO(template_bytes(config, name)))
 
 
+# The relationship type newer LibreOffice writes for docProps/core.xml. python-docx does not
+# know it and, once a property is set, writes a second docProps/core.xml that Word refuses.
+ODD_CORE_PROPERTIES = (
+    "http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties"
+)
+LIBREOFFICE_SAVED = (
+    "这个模板由新版LibreOffice保存，其“文档属性”的写法会使生成的文书损坏（Word无法打开）；"
+    "请在Word或WPS中打开模板，另存为.docx后再用"
+)
+
+
+def corrupting_properties(document: DocumentObject) -> bool:
+    return any(rel.reltype == ODD_CORE_PROPERTIES for rel in document.part.package.rels.values())
+
+
+def document_folder(outbox: Path, kind: FormKind, record: RecordView) -> Path:
+    """Where a record's documents are written: ``documents/<form title>/<year>``."""
+    return outbox / "documents" / kind.title / str(record.year)
+
+
 def document_name(kind: FormKind, record: RecordView, title: str) -> str:
     subject = kind.record_name(record)
     parts = [record.ident, title] + ([subject] if subject else [])
@@ -149,12 +181,7 @@ def render_documents(
     context = full_context(kind, config, record, today)
     written = []
     for spec in kind.documents:
-        template = load_template(config, spec.template)
-        try:
-            template.render(context, ENVIRONMENT, autoescape=True)
-        except TemplateError as exc:
-            raise TemplateProblem(f"文书模板 {spec.template} 无法生成：{exc}") from None
-        apply_fonts(template.docx, config.fonts)
+        template = rendered(config, spec.template, context)
         properties = template.docx.core_properties
         properties.title, properties.subject = spec.title, record.ident
         properties.author = properties.last_modified_by = config.organisation.union
@@ -164,3 +191,18 @@ def render_documents(
             template.save(temp)
         written.append(target)
     return written
+
+
+def rendered(config: Config, name: str, context: dict[str, Any]) -> DocxTemplate:
+    """The template ``name`` filled with ``context``, in the configured fonts."""
+    template = load_template(config, name)
+    try:
+        template.render(context, ENVIRONMENT, autoescape=True)
+    except TemplateError as exc:
+        raise TemplateProblem(f"文书模板 {name} 无法生成：{exc}") from None
+    if corrupting_properties(template.docx):
+        raise TemplateProblem(
+            f"文书模板 {name}：{LIBREOFFICE_SAVED}（unionforms templates check 可检查全部模板）"
+        )
+    apply_fonts(template.docx, config.fonts)
+    return template

@@ -22,6 +22,13 @@ def proposal(doc: DocBuilder) -> None:
             quad("建议题目", "{{ title }}"),
             quad("类别", "{{ category }}", "申报部门", "{{ department }}"),
             quad("提出日期", "{{ proposal_date }}", "预期经济效益", BENEFIT),
+        ],
+        widths_mm=QUAD_GRID,
+    )
+    doc.paragraph("", "UF Small")  # two tables side by side would merge into one
+    # The proposers: a table of its own, so its column labels repeat on every page it runs onto.
+    doc.table(
+        [
             [label("建议人"), label("部门"), label("岗位"), label("贡献比例")],
             whole_row("{%tr for p in proposers %}", 4),
             [
@@ -31,6 +38,13 @@ def proposal(doc: DocBuilder) -> None:
                 value("{% if p.share %}{{ p.share }}%{% endif %}", align="center"),
             ],
             whole_row("{%tr endfor %}", 4),
+        ],
+        widths_mm=QUAD_GRID,
+        header_rows=1,
+    )
+    doc.paragraph("", "UF Small")
+    doc.table(
+        [
             tall("现状及存在问题", "{{ current_situation }}", 24),
             tall("建议内容及措施", "{{ proposal_content }}", 32),
             quad("其他效益", "{{ other_benefit or '—' }}"),
