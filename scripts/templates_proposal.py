@@ -43,22 +43,23 @@ def proposal(doc: DocBuilder) -> None:
         header_rows=1,
     )
     doc.paragraph("", "UF Small")
-    doc.table(
+    table = doc.table(
         [
-            tall("现状及存在问题", "{{ current_situation }}", 24),
-            tall("建议内容及措施", "{{ proposal_content }}", 32),
+            tall("现状及存在问题", "{{ current_situation }}", 20),
+            tall("建议内容及措施", "{{ proposal_content }}", 26),
             quad("其他效益", "{{ other_benefit or '—' }}"),
-            tall("部门意见", "{{ department_opinion }}", 20, sign="负责人（签字）：" + SIGN),
-            tall("评审意见", REVIEW_BOXES, 28, sign="评审组长（签字）：" + SIGN),
+            tall("部门意见", "{{ department_opinion }}", 18, sign="负责人（签字）：" + SIGN),
+            tall("评审意见", REVIEW_BOXES, 24, sign="评审组长（签字）：" + SIGN),
             tall("工会意见", "", 20, sign="签字（盖章）：" + SIGN),
         ],
         widths_mm=QUAD_GRID,
     )
-    doc.paragraph(
-        "评审结果以合理化建议评审表报工会后，系统登记状态、等级和奖励。创新有功，有功必录。",
-        "UF Small",
-    )
-    flush(doc, "{{ org.union }}", align="right", style="UF Small")
+    # The three opinions stay together: the union's never stands alone on a page.
+    for row in table.rows[-4:-1]:
+        for paragraph in (p for cell in row.cells for p in cell.paragraphs):
+            paragraph.paragraph_format.keep_with_next = True
+    # The form ends with the union's own block: a line under it would fall onto a second page.
+    doc.paragraph("", "UF Small")
 
 
 NOTICE = (
