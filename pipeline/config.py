@@ -61,7 +61,11 @@ class Organisation(Section):
         "可写具体名称，如 阿拉尔市应急管理局",
     )
     document_prefix: Name = Field(
-        "盛源工会", description="发文字号的机关代字，如 盛源工会〔2026〕1号"
+        "盛源热电工会",
+        description="发文字号的机关代字，如 盛源热电工会〔2026〕1号（全会每年一个顺序号）",
+    )
+    headcount: Annotated[int, Field(ge=0, le=1_000_000)] = Field(
+        0, description="本单位职工人数，用于计算千人死亡率、千人重伤率（0：不计算）"
     )
 
 
@@ -216,6 +220,7 @@ class Config(BaseModel):
     def settings(self) -> dict[str, Any]:
         """The values form rules may consult (``FormContext.settings``)."""
         return {
+            "headcount": self.organisation.headcount,
             "subsidy_cap": self.rules.subsidy_cap,
             "departments": self.rules.departments,
             "visit_interval_days": self.rules.visit_interval_days,

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from forms import KINDS
 from pipeline import records
+from pipeline.batches import returns_sheets
 from pipeline.errors import Duplicate, FormRejected, InvalidForm, PipelineError, StoreLocked
 from pipeline.faults import file_fault
 from pipeline.files import unique_path
@@ -259,7 +260,9 @@ def process_batch(
 
 
 def export_all(rt: Runtime) -> ExportResult:
-    """Every register, each on its own: one that cannot be written is reported, not fatal."""
-    return export_registers(
-        records.load_all(rt.store), rt.config, rt.outbox / "registers", rt.clock(), rt.sharing
-    )
+    """Every register, each on its own: one that cannot be written is reported, not fatal.
+    A kind that sends forms out in batches shows who has returned them on its register."""
+    everything = records.load_all(rt.store)
+    extra = returns_sheets(rt, everything.by_kind)
+    folder = rt.outbox / "registers"
+    return export_registers(everything, rt.config, folder, rt.clock(), rt.sharing, extra)

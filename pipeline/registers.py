@@ -297,6 +297,29 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ExtraSheet:
+    """A sheet a register carries that is not made of records, e.g. a batch's 交回情况."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    marked: list[bool]  # rows to highlight (未交)
+
+
+def write_extra(wb: Workbook, sheet: ExtraSheet) -> None:
+    ws = wb.create_sheet(safe_sheet_title(sheet.title))
+    for index in range(1, len(sheet.headers) + 1):
+        ws.column_dimensions[get_column_letter(index)].width = 16
+    print_setup(ws, print_layout([16] * len(sheet.headers)), "1:1")
+    ws.append([header_cell(ws, header) for header in sheet.headers])
+    for row, marked in zip(sheet.rows, sheet.marked, strict=True):
+        cells = [text_cell(ws, value) for value in row]
+        for cell in cells if marked else []:
+            cell.style = style_name("text", True)
+        ws.append(cells)
+
+
 def write_register(
     kind: FormKind,
     spec: RegisterSpec,
@@ -305,9 +328,10 @@ def write_register(
     target: Path,
     now: datetime,
     sharing: Sharing | None = None,
+    extra: tuple[ExtraSheet, ...] = (),
 ) -> Path:
     """One register workbook: its own sheet first (with the records the kind cannot rebuild
-    at its end), then each of its ``sheets``."""
+    at its end), then each of its ``sheets``, then the ``extra`` sheets."""
     wb = sheet_workbook()
     for style in named_styles():
         wb.add_named_style(style)
@@ -317,6 +341,8 @@ def write_register(
         if sheet is spec:
             rows += raw_rows(everything.raw.get(kind.key, []))
         details += RegisterWriter(kind, sheet, config).write(wb, rows, now)
+    for added in extra:
+        write_extra(wb, added)
     if details:
         write_details(wb, details)
     with atomic_path(target, sharing) as temp:
@@ -325,7 +351,12 @@ def write_register(
 
 
 def export_registers(
-    everything: AllRecords, config: Config, folder: Path, now: datetime, sharing: Sharing
+    everything: AllRecords,
+    config: Config,
+    folder: Path,
+    now: datetime,
+    sharing: Sharing,
+    extra: dict[str, list[ExtraSheet]] | None = None,
 ) -> ExportResult:
     """Write every register of every kind, each on its own: one that cannot be written (open
     in Excel, a read-only folder, a bug in its rows) is reported and the others are written;
@@ -335,7 +366,8 @@ def export_registers(
         for spec in kind.registers:
             path = register_path(folder, spec)
             try:
-                write_register(kind, spec, everything, config, path, now, sharing)
+                added = tuple((extra or {}).get(spec.title, ()))
+                write_register(kind, spec, everything, config, path, now, sharing, added)
             except OSError as exc:
                 result.failures.append(RegisterFailure(spec.title, path, _unwritable(spec, exc)))
                 log.warning("台账 %s 无法写入", path, exc_info=True, extra=FILE_ONLY)

@@ -24,7 +24,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
-from forms.base import FormKind, RecordView
+from forms.base import DocumentSpec, FormKind, RecordView
 from forms.words import cn_date, money_figures, rmb_upper
 from pipeline.config import Config
 from pipeline.docx_style import apply_fonts
@@ -82,12 +82,6 @@ def common_context(config: Config, record: RecordView, today: date) -> dict[str,
         "today": today,
         "received_at": record.received_at,
         "source_name": record.source_name,
-        "doc_number": (
-            f"{config.organisation.document_prefix}〔{record.year}〕"
-            f"{int(record.serial.rsplit('-', 1)[1])}号"
-            if record.serial
-            else ""
-        ),
     }
 
 
@@ -179,18 +173,39 @@ def render_documents(
 ) -> list[Path]:
     """Every document of the kind for this record, written into ``folder``."""
     context = full_context(kind, config, record, today)
-    written = []
-    for spec in kind.documents:
-        template = rendered(config, spec.template, context)
-        properties = template.docx.core_properties
-        properties.title, properties.subject = spec.title, record.ident
-        properties.author = properties.last_modified_by = config.organisation.union
-        properties.created = properties.modified = record.received_at
-        target = folder / document_name(kind, record, spec.title)
-        with atomic_path(target, sharing) as temp:
-            template.save(temp)
-        written.append(target)
-    return written
+    return [
+        render_document(
+            config,
+            spec,
+            context,
+            folder / document_name(kind, record, spec.title),
+            record.ident,
+            record.received_at,
+            sharing,
+        )
+        for spec in kind.documents
+    ]
+
+
+def render_document(
+    config: Config,
+    spec: DocumentSpec,
+    context: dict[str, Any],
+    target: Path,
+    subject: str,
+    when: datetime,
+    sharing: Sharing | None = None,
+) -> Path:
+    """One template filled with ``context``, written to ``target`` (a record's document, a
+    report's letter, a pre-filled pledge)."""
+    template = rendered(config, spec.template, context)
+    properties = template.docx.core_properties
+    properties.title, properties.subject = spec.title, subject
+    properties.author = properties.last_modified_by = config.organisation.union
+    properties.created = properties.modified = when
+    with atomic_path(target, sharing) as temp:
+        template.save(temp)
+    return target
 
 
 def rendered(config: Config, name: str, context: dict[str, Any]) -> DocxTemplate:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,13 @@ if TYPE_CHECKING:
     from pipeline.job import Job
 
 
+@lru_cache(maxsize=128)
+def blank(build: Callable[[FormKind, Config], bytes], kind: FormKind, config: Config) -> bytes:
+    """A blank form, built once per kind and configuration: filling hundreds of forms (a
+    batch, the samples) would otherwise build the same blank form hundreds of times."""
+    return build(kind, config)
+
+
 def _put(ws: Any, row: int, column: int, value: Any) -> None:
     """Type a value into a cell; text stays text (input cells are text-formatted, so Excel
     keeps ``=…`` typed there as text too)."""
@@ -53,7 +61,7 @@ def _put(ws: Any, row: int, column: int, value: Any) -> None:
 
 def fill_xlsx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
     """The blank .xlsx form of ``kind`` with ``values`` typed in (raw values, as a clerk would)."""
-    wb = load_workbook(io.BytesIO(build_blank_xlsx(kind, config)))
+    wb = load_workbook(io.BytesIO(blank(build_blank_xlsx, kind, config)))
     for key, value in values.items():
         sheet, reference = next(iter(wb.defined_names[key].destinations))
         ws = wb[sheet]
@@ -111,7 +119,7 @@ def type_into(cell: _Cell, text: str) -> None:
 
 def fill_docx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
     """The blank .docx form of ``kind`` with ``values`` typed in, rows added where needed."""
-    document = docx_form.load(build_blank_docx(kind, config))
+    document = docx_form.load(blank(build_blank_docx, kind, config))
     layout = docx_form.locate(document, kind)
     for key, area in layout.areas.items():
         for _ in range(len(values.get(key) or []) - len(area.rows)):
