@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from forms import accident_statistics as statistics
 from forms.accident_samples import accident_samples
 from forms.base import (
     Column,
@@ -50,6 +51,7 @@ from forms.gb6441 import (
     casualties,
     grade,
 )
+from forms.reports import Report
 from forms.samples import Sample
 
 METHODS = ("现场勘察", "调查询问当事人", "技术鉴定", "模拟试验")
@@ -247,6 +249,23 @@ class Accident(FormKind):
                 Column("received_at", width=16),
             ),
             highlight="open",
+        ),
+    )
+
+    reports = (
+        Report(
+            "accidents",
+            "工伤事故统计表",
+            "按年度统计工伤事故：按GB 6441类别、伤害严重程度、事故等级和部门，经济损失合计，"
+            "未结案事故及其“四不放过”未落实项，超过调查期限的事故；配置了职工人数时计算千人"
+            "死亡率、千人重伤率。",
+            statistics.TABLE,
+            period_key="occurred_at",
+            group_by=("category",),
+            sums=statistics.SUMS,
+            tallies=statistics.TALLIES,
+            sections=statistics.sections,
+            letter=DocumentSpec("{period}工伤事故统计分析报告", "report.docx"),
         ),
     )
 

@@ -9,7 +9,7 @@ make one register of persons: the latest pledge naming a person wins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -25,6 +25,8 @@ from forms.base import (
     rule,
 )
 from forms.fields import Bool, Choice, Date, Department, Integer, Phone, Table, Text
+from forms.reports import Batch, Count, Period, Report, RosterColumn, Row, Section, Tally
+from forms.reports import Choice as BatchChoice
 from forms.samples import Sample, long_text
 
 LEVELS = ("公司—部门", "部门—班组", "班组—个人")
@@ -116,6 +118,53 @@ def persons(records: list[RecordView], today: date) -> Iterable[dict[str, Any]]:
     return latest.values()
 
 
+def _pledge_values(unit: Row, year: int, level: str, organisation: Mapping[str, Any]) -> Row:
+    """A pledge for one unit of the roster, for ``year``: what the office knows beforehand.
+
+    At the top level the company is party A; below it the roster names party A (the
+    department) for each team. Signatures, the signing date and the unit's roster of persons
+    are filled in by the unit and come back through the inbox.
+    """
+    party_a = unit.get("party_a") or (organisation["name"] if level == LEVELS[0] else "")
+    values: Row = {
+        "year": year,
+        "level": level,
+        "party_a": party_a,
+        "party_a_signatory": unit.get("party_a_signatory") or None,
+        "party_b": unit["party_b"],
+        "party_b_signatory": unit["party_b_signatory"],
+        "term_start": date(year, 1, 1),
+        "term_end": date(year, 12, 31),
+    }
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def _visits_sections(rows: list[Row], period: Period, settings: Any) -> list[Section]:
+    overdue = [row for row in rows if row["visit_due"]]
+    return [
+        Section(
+            "",
+            (
+                f"重点回访对象{len(rows)}人（{period.label}到期），其中已到期或逾期{len(overdue)}人。"
+                "按“按期对重点人员回访”的要求，请各部门女工委员按名单安排回访，"
+                "回访后在育龄人员基础资料中填写最近回访日期。",
+            ),
+        ),
+    ]
+
+
+ROSTER = (
+    RosterColumn("party_b", "单位", ("单位名称", "部门", "部门名称", "班组", "班组名称", "乙方")),
+    RosterColumn(
+        "party_b_signatory",
+        "负责人",
+        ("部门负责人", "班组长", "负责人姓名", "乙方负责人", "单位负责人", "部门主任"),
+    ),
+    RosterColumn("party_a", "甲方", ("上级单位", "甲方单位"), required=False),
+    RosterColumn("party_a_signatory", "甲方负责人", ("上级负责人",), required=False),
+)
+
+
 class Pledge(FormKind):
     key = "fp_pledge"
     title = "计划生育责任状"
@@ -165,6 +214,60 @@ class Pledge(FormKind):
             highlight="visit_due",
             value_types=PERSON_TYPES
             | {"next_visit_date": Date("下次回访日期"), "visit_due": Bool("回访到期")},
+        ),
+    )
+
+    batches = (
+        Batch(
+            "pledges",
+            "计划生育责任状",
+            "按单位名单（每行一个部门或班组及其负责人）为每个单位生成预先填好的计划生育责任状"
+            "（打印签字）和回交表单；交回情况用 unionforms status pledges 查看。",
+            _pledge_values,
+            key="party_b",
+            label_key="party_b_signatory",
+            roster=ROSTER,
+            choice=BatchChoice("level", "签订层级", LEVELS, LEVELS[0]),
+            year_key="year",
+            documents=True,
+        ),
+    )
+    reports = (
+        Report(
+            "visits-due",
+            "育龄人员重点回访到期名单",
+            "育龄人员基础资料中到期或即将到期（--within 天数内）的重点回访对象，按部门列出。",
+            RegisterSpec(
+                "育龄人员重点回访到期名单",
+                columns=(
+                    Column("person_name", width=9),
+                    Column("person_gender", width=5),
+                    Column("person_department", width=12),
+                    Column("person_phone", width=14),
+                    Column("last_visit_date", width=12),
+                    Column("next_visit_date", width=12),
+                    Column("visit_due", "已到期", width=7),
+                    Column("party_b", "所属单位（乙方）", width=14),
+                    Column("serial", "来源责任状", width=13),
+                ),
+                rows=persons,
+                where=lambda row: row["next_visit_date"] is not None,
+                order=lambda row: (str(row["person_department"] or ""), row["next_visit_date"]),
+                value_types=PERSON_TYPES
+                | {"next_visit_date": Date("下次回访日期"), "visit_due": Bool("回访到期")},
+            ),
+            due_key="next_visit_date",
+            periods=("due",),
+            group_by=("person_department",),
+            tallies=(
+                Tally(
+                    "按部门",
+                    "person_department",
+                    (Count("人数"), Count("已到期", lambda r: bool(r["visit_due"]))),
+                ),
+            ),
+            sections=_visits_sections,
+            empty="没有到期或即将到期的重点回访对象。",
         ),
     )
 

@@ -38,7 +38,9 @@ from forms.fields import (
     id_gender,
 )
 from forms.hardship_samples import hardship_samples
+from forms.reports import Count, Period, Report, Row, Section, Tally
 from forms.samples import Sample
+from forms.words import money_figures, rmb_upper
 
 RELATIONS = ("配偶", "子女", "父亲", "母亲", "其他")
 CATEGORIES = ("深度困难", "相对困难", "意外致困")
@@ -150,6 +152,57 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _report_sections(rows: list[Row], period: Period, settings: Any) -> list[Section]:
+    """The letter to the parent union: how many families, of which categories, how much."""
+    total = sum((row["requested_amount"] for row in rows), Decimal(0))
+    by_category = [
+        f"{category}{count}份"
+        for category in CATEGORIES
+        if (count := sum(1 for r in rows if r["hardship_category"] == category))
+    ]
+    departments: dict[str, int] = {}
+    for row in rows:
+        departments[row["department"]] = departments.get(row["department"], 0) + 1
+    rechecked = sum(1 for row in rows if row["recheck"])
+    return [
+        Section(
+            "",
+            (
+                "根据《工会工作管理》关于建立困难职工档案、定期或不定期对困难职工进行补助、"
+                "报上级工会统一归档的规定，现将本单位" + period.label + "困难职工名单报送如下。",
+            ),
+        ),
+        Section(
+            "基本情况",
+            (
+                f"{period.label}共受理困难职工帮扶申请{len(rows)}份，其中"
+                + "、".join(by_category)
+                + "。",
+                "按部门："
+                + "、".join(f"{name}{count}份" for name, count in sorted(departments.items()))
+                + "。",
+                f"申请补助金额合计{money_figures(total)}元（{rmb_upper(total)}）。",
+            ),
+        ),
+        Section(
+            "有关说明",
+            (
+                "名单中的身份证号码已遮盖中间8位，完整档案存本会备查。",
+                f"同一职工本年度再次申请的{rechecked}份，已在名单中标明“复核”。"
+                if rechecked
+                else "本年度没有同一职工再次申请的情况。",
+            ),
+        ),
+    ]
+
+
+def _category_order(row: Row) -> tuple[int, str, str]:
+    return CATEGORIES.index(row["hardship_category"]), row["department"], row["serial"] or ""
+
+
+HOUSEHOLDS = (Count("申请份数"), Count("申请补助金额（元）", total="requested_amount"))
+
+
 class Hardship(FormKind):
     key = "hardship"
     title = "困难职工帮扶申请表"
@@ -194,6 +247,43 @@ class Hardship(FormKind):
                 Column("source_name", width=24),
             ),
             highlight="recheck",
+        ),
+    )
+    reports = (
+        Report(
+            "hardship",
+            "困难职工名单汇总表",
+            "困难职工名单汇总表（报一师电力公司工会），附发文字号的报送函；身份证号码已遮盖。",
+            RegisterSpec(
+                "困难职工名单汇总表",
+                columns=(
+                    Column("serial", width=13),
+                    Column("name", width=9),
+                    Column("gender", width=5),
+                    Column("id_number", width=20),
+                    Column("department", width=12),
+                    Column("hardship_category", width=9),
+                    Column("hardship_causes", width=14),
+                    Column("household_size", width=6),
+                    Column("per_capita_income", width=11),
+                    Column("requested_amount", width=12),
+                    Column("application_date", width=11),
+                    Column("recheck", width=6),
+                ),
+                order=_category_order,
+            ),
+            period_key="application_date",
+            group_by=("hardship_category",),
+            sums=("requested_amount",),
+            tallies=(
+                Tally("按困难类别", "hardship_category", HOUSEHOLDS),
+                Tally("按部门", "department", HOUSEHOLDS),
+            ),
+            sections=_report_sections,
+            letter=DocumentSpec("关于报送{period}困难职工名单的函", "report.docx"),
+            numbered=True,
+            addressee="parent_union",
+            leaves_office=True,
         ),
     )
 

@@ -27,6 +27,7 @@ from forms.base import (
 )
 from forms.fields import UNBOUNDED_TEXT, Bool, Choice, Date, Department, Integer, Text
 from forms.hazard_samples import hazard_samples
+from forms.reports import Count, Period, Report, Row, Section, Tally
 from forms.samples import Sample
 
 CATEGORIES = ("火灾", "爆炸", "坍塌", "急性中毒", "职业危害", "设备设施", "电气", "其他")
@@ -137,6 +138,56 @@ TRACKING = (
 )
 
 
+def _is_open(row: Row) -> bool:
+    return bool(row["status"] != RECTIFIED)
+
+
+STATUS_COUNTS = (
+    Count("发现"),
+    Count("已整改", lambda row: row["status"] == RECTIFIED),
+    Count("未整改", _is_open),
+    Count("其中逾期", lambda row: bool(row["overdue"])),
+)
+
+
+def _listed(rows: list[Row]) -> list[str]:
+    return [
+        f"{row['serial']}　{row['department']}{row['location']}：{row['category']}，"
+        f"{row['level']}，{row['status']}"
+        + (f"（{row['overdue_note']}）" if row["overdue"] else "")
+        for row in rows
+    ]
+
+
+def _report_sections(rows: list[Row], period: Period, settings: Any) -> list[Section]:
+    """The summary report: the counts, then the items the standard singles out."""
+    open_rows = [row for row in rows if _is_open(row)]
+    overdue = [row for row in rows if row["overdue"]]
+    major = [row for row in rows if row["to_congress"]]
+    key = [row for row in rows if row["key_tracking"]]
+    by_category = [
+        f"{category}{n}项"
+        for category in CATEGORIES
+        if (n := sum(1 for row in rows if row["category"] == category))
+    ]
+    summary = (
+        f"{period.label}共排查发现事故隐患{len(rows)}项"
+        + (f"（{'、'.join(by_category)}）" if by_category else "")
+        + f"，其中重大事故隐患{len(major)}项；截至制表日已整改{len(rows) - len(open_rows)}项，"
+        f"未整改{len(open_rows)}项，其中逾期未整改{len(overdue)}项。"
+    )
+    sections = [Section("总体情况", (summary,))]
+    if key:
+        sections.append(
+            Section("重点跟踪的隐患（火灾、爆炸、坍塌、急性中毒和职业危害作业点）", _listed(key))
+        )
+    if major:
+        sections.append(Section("应提交职工代表大会审议的重大事故隐患", _listed(major)))
+    if overdue:
+        sections.append(Section("逾期未整改的隐患", _listed(overdue)))
+    return sections
+
+
 class Hazard(FormKind):
     key = "hazard"
     title = "事故隐患报告表"
@@ -196,6 +247,36 @@ class Hazard(FormKind):
                 highlight="overdue",
             ),
             empty="没有未整改完毕的事故隐患。",
+        ),
+    )
+
+    reports = (
+        Report(
+            "hazards",
+            "事故隐患排查治理情况统计表",
+            "按月、季度或年度统计发现、已整改、未整改和逾期的事故隐患（按类别、部门），"
+            "附情况报告；重点跟踪和提交职代会审议的隐患单独列出。",
+            RegisterSpec(
+                "事故隐患排查治理情况统计表",
+                columns=(
+                    *OVERVIEW,
+                    *TRACKING,
+                    Column("key_tracking", width=6),
+                    Column("to_congress", width=8),
+                    Column("last_completed_date", width=11),
+                ),
+                order=lambda row: (row["found_date"], row["serial"]),
+            ),
+            period_key="found_date",
+            periods=("year", "quarter", "month"),
+            tallies=(
+                Tally("按隐患类别", "category", STATUS_COUNTS),
+                Tally("按部门", "department", STATUS_COUNTS),
+                Tally("按隐患等级", "level", STATUS_COUNTS, chart=False),
+            ),
+            sections=_report_sections,
+            letter=DocumentSpec("{period}事故隐患排查治理情况报告", "report.docx"),
+            calendar=True,
         ),
     )
 

@@ -24,6 +24,7 @@ import templates_model_worker
 import templates_motion
 import templates_pledge
 import templates_proposal
+import templates_reports
 import templates_welfare
 from template_parts import no_stretch_before_breaks
 
@@ -43,6 +44,7 @@ BUILDERS: dict[str, Callable[[DocBuilder], None]] = {
     **templates_motion.BUILDERS,
     **templates_model_worker.BUILDERS,
     **templates_equipment.BUILDERS,
+    **templates_reports.BUILDERS,
 }
 
 
