@@ -15,7 +15,6 @@ from typing import Any
 from forms.base import FormKind, RecordView
 from forms.fields import IdNumber, Text
 from forms.samples import fictional_id
-from pipeline.blank_xlsx import build_blank_xlsx
 from pipeline.config import Config
 from pipeline.samples import fill_xlsx
 
@@ -66,11 +65,10 @@ def make_forms(
     parents: list[RecordView] | None = None,
 ) -> list[tuple[str, bytes]]:
     """``count`` filled .xlsx forms of ``kind`` as ``(file name, bytes)``."""
-    blank = build_blank_xlsx(kind, config)
     forms = []
     for number in range(count):
         parent = parents[number % len(parents)] if parents else None
         values = distinct_values(kind, today, number, parent)
-        data = fill_xlsx(kind, config, values, blank)
+        data = fill_xlsx(kind, config, values)
         forms.append((f"{kind.key}-{number + 1:05d}.xlsx", data))
     return forms

@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from forms.fields import DateTime, FieldDef, FieldType, Integer, Table, Text
 from forms.links import Parent
 from forms.samples import Sample
+
+if TYPE_CHECKING:
+    from forms.reports import Batch, Report
 
 RuleResult = Iterator[tuple[str, str]]
 
@@ -260,6 +263,10 @@ class FormKind:
     # Not a ClassVar: ``link_kinds`` extends each kind's registers with its follow-ups' columns.
     registers: tuple[RegisterSpec, ...] = ()
     listings: ClassVar[tuple[Listing, ...]] = ()
+    reports: ClassVar[tuple[Report, ...]] = ()  # ``unionforms report <command>``
+    batches: ClassVar[tuple[Batch, ...]] = ()  # ``unionforms generate <command>``
+    # Lines the blank forms end with, for whoever signs the filled form (申请人（签字）).
+    signatures: ClassVar[tuple[str, ...]] = ()
     # Types of the values ``derive`` stores and of the ``live`` values registers show.
     derived: ClassVar[dict[str, FieldType]] = {}
     # A follow-up kind's contribution to its parent's records: the types of the values

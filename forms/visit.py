@@ -12,6 +12,7 @@ The hardship register shows each file's visits and the year's 慰问金 (``paren
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
@@ -31,6 +32,8 @@ from forms.base import (
 )
 from forms.fields import UNBOUNDED_TEXT, Choice, Date, Department, Integer, Money, Serial, Text
 from forms.followup import no_such_record, not_before, same_name, total
+from forms.reports import RECORD, Batch, Row
+from forms.reports import Choice as BatchChoice
 from forms.samples import Sample
 
 FESTIVALS = ("元旦", "春节", "其他")
@@ -87,6 +90,30 @@ def _this_year(visits: list[RecordView], today: date) -> list[RecordView]:
     return [visit for visit in visits if visit.values["visit_date"].year == today.year]
 
 
+def _sheet_values(family: Row, year: int, festival: str, organisation: Mapping[str, Any]) -> Row:
+    """The visit sheet of one hardship family, before the visit: who and for which festival."""
+    return KIND.prefill(family[RECORD]) | {"festival": festival}
+
+
+LISTING = RegisterSpec(
+    "困难职工走访慰问名单",
+    columns=(
+        Column("serial", "档案编号", width=13),
+        Column("name", "姓名", width=8),
+        Column("department", "所在部门", width=10),
+        Column("hardship_category", "困难类别", width=9),
+        Column("household_size", "家庭人口", width=6),
+        Column("address", "家庭住址", width=20),
+        Column("phone", "联系电话", width=13),
+        Column("visit_time", "走访时间", width=11),
+        Column("visitors", "走访人", width=11),
+        Column("gift", "慰问金/物品", width=13),
+        Column("situation", "家庭近况", width=26),
+    ),
+    order=lambda row: (row["department"], row["serial"]),
+)
+
+
 class Visit(FormKind):
     key = "visit"
     title = "送温暖走访慰问记录表"
@@ -99,6 +126,23 @@ class Visit(FormKind):
     )
     name_key = "name"
     summary = "元旦、春节等节日走访慰问困难职工家庭后报送，记入其困难职工档案"
+    batches = (
+        Batch(
+            "visits",
+            "困难职工走访慰问",
+            "节日前按本年度的困难职工档案（已脱困的除外）生成走访慰问名单（按部门）和每户一份"
+            "走访慰问记录表；走访后填好交回收件箱，记入各户档案。交回情况用 unionforms status "
+            "visits 查看。",
+            _sheet_values,
+            key="hardship_serial",
+            label_key="name",
+            source_kind=hardship.KIND.key,
+            source_where=lambda family: family.get("file_status") != "已脱困",
+            choice=BatchChoice("festival", "节日", FESTIVALS, "春节"),
+            listing=LISTING,
+            listing_group="department",
+        ),
+    )
     documents = (DocumentSpec("送温暖走访慰问记录", "visit_record.docx"),)
     derived = {
         "hardship_category": Text("困难类别"),

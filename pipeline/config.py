@@ -56,10 +56,16 @@ class Organisation(Section):
     )
     parent_union: Name = Field("一师电力公司工会", description="上级工会（困难职工档案报送单位）")
     safety_authority: Name = Field(
-        "安全生产监督管理部门", description="工伤事故调查报告书的上报机关"
+        "应急管理部门",
+        description="工伤事故调查报告书的上报机关（原安全生产监督管理部门），"
+        "可写具体名称，如 阿拉尔市应急管理局",
     )
     document_prefix: Name = Field(
-        "盛源工会", description="发文字号的机关代字，如 盛源工会〔2026〕1号"
+        "盛源热电工会",
+        description="发文字号的机关代字，如 盛源热电工会〔2026〕1号（全会每年一个顺序号）",
+    )
+    headcount: Annotated[int, Field(ge=0, le=1_000_000)] = Field(
+        0, description="本单位职工人数，用于计算千人死亡率、千人重伤率（0：不计算）"
     )
 
 
@@ -129,6 +135,16 @@ class Fonts(Section):
     latin: Name = Field("Times New Roman", description="数字和西文")
 
 
+class Documents(Section):
+    """生成的文书。"""
+
+    pdf: bool = Field(
+        False,
+        description="每份文书另存一份PDF供打印（需要安装LibreOffice；转换失败时Word文书照常生成，"
+        "并给出提示）；也可在 process、watch 后加 --pdf",
+    )
+
+
 class Limits(Section):
     """安全限制和外部程序。"""
 
@@ -138,7 +154,9 @@ class Limits(Section):
     max_unpacked_mb: Annotated[int, Field(ge=1, le=4096)] = Field(
         200, description="表单解压后的大小上限（MB），防止“压缩炸弹”"
     )
-    soffice: Name = Field("soffice", description="LibreOffice 程序（转换旧版 .xls/.doc 时使用）")
+    soffice: Name = Field(
+        "soffice", description="LibreOffice 程序（转换旧版 .xls/.doc、生成PDF时使用）"
+    )
     convert_timeout_seconds: Annotated[int, Field(ge=5, le=3600)] = Field(
         120, description="LibreOffice 单次转换的时间上限（秒）"
     )
@@ -203,6 +221,7 @@ class Config(BaseModel):
     rules: Rules = Rules()
     folders: Folders = Folders()
     fonts: Fonts = Fonts()
+    documents: Documents = Documents()
     limits: Limits = Limits()
     permissions: Permissions = Permissions()
     performance: Performance = Performance()
@@ -212,6 +231,7 @@ class Config(BaseModel):
     def settings(self) -> dict[str, Any]:
         """The values form rules may consult (``FormContext.settings``)."""
         return {
+            "headcount": self.organisation.headcount,
             "subsidy_cap": self.rules.subsidy_cap,
             "departments": self.rules.departments,
             "visit_interval_days": self.rules.visit_interval_days,

@@ -203,7 +203,7 @@ class BatchResult:
         """Things a person must know that did not stop the forms: registers not written,
         files that changed while they were read, files that could not leave the inbox."""
         said = [failure.message for failure in self.export.failures]
-        said += [job.warning for job in self.jobs if job.warning]
+        said += [warning for job in self.jobs for warning in job.warnings]
         return said
 
 
@@ -278,5 +278,6 @@ def process_batch(
 
 def export_all(rt: Runtime, force: bool = False) -> ExportResult:
     """The registers whose rows may have changed (every one when ``force``), each on its own:
-    one that cannot be written is reported, not fatal (``pipeline.exports``)."""
+    one that cannot be written is reported, not fatal (``pipeline.exports``). A kind that
+    sends forms out in batches shows who has returned them on its register."""
     return export_changed(rt, force)

@@ -12,7 +12,10 @@ size and time of the file the export left. Then, per register:
   whose kind belongs to no other record): the rows of earlier exports are kept compressed in
   ``state/register-rows/`` and reused as they are; only the new rows are made
   (``pipeline.sheet_file``);
-- anything else: the register is made again from all its records.
+- anything else: the register is made again from all its records. So is a register with more
+  than its own sheet: one whose texts are too long for their cells (its 详情 sheet) or whose
+  kind sends forms out in batches (its 交回情况 sheets, which change with what was sent:
+  ``pipeline.batches``).
 
 ``unionforms registers`` makes them all again. A crash between writing a register and noting
 it leaves the kept rows and the note disagreeing, and the next export makes it again.
@@ -31,11 +34,13 @@ from typing import Any
 from forms import KINDS
 from forms.base import FormKind, RegisterSpec
 from pipeline import records
+from pipeline.batches import returns_sheets
 from pipeline.files import private_dir, safe_name, write_atomic
 from pipeline.records import AllRecords
 from pipeline.registers import (
     HEADER_ROW,
     ExportResult,
+    ExtraSheet,
     RegisterWriter,
     guarded,
     raw_rows,
@@ -113,6 +118,7 @@ def fingerprints(
         "config": rt.config.model_dump(mode="json", exclude={"folders"}),
         "records": {k: counts.get(k) for k in sorted(depends_on(kind, spec) - {kind.key})},
         "today": now.date().isoformat() if daily else None,
+        "sent": [list(row) for row in rt.store.expected(kind.key)] if kind.batches else None,
     }
     return _digest(parts | {"own": counts.get(kind.key)}), _digest(parts)
 
@@ -139,6 +145,7 @@ class Exporter:
         self.state = _read(self.state_path)
         self.result = ExportResult()
         self._loaded: dict[frozenset[str], AllRecords] = {}
+        self._extra: dict[str, list[ExtraSheet]] | None = None
 
     def run(self) -> ExportResult:
         for kind in KINDS:
@@ -168,10 +175,8 @@ class Exporter:
         self, kind: FormKind, spec: RegisterSpec, path: Path, kept: dict[str, Any], append: bool
     ) -> dict[str, Any]:
         """Write the register; returns what to note about it."""
-        if not appendable(kind, spec):
-            everything = self._load(needed(kind, spec))
-            write_register(kind, spec, everything, self.rt.config, path, self.now, self.rt.sharing)
-            return {}
+        if not appendable(kind, spec) or self._extra_sheets(spec):
+            return self._whole(kind, spec, path)
         writer = RegisterWriter(kind, spec, self.rt.config)
         earlier = self._kept_rows(spec, kept) if append else None
         if earlier is not None:
@@ -195,6 +200,8 @@ class Exporter:
         rows: list[dict[str, Any]],
     ) -> dict[str, Any]:
         new = sheet_segment(writer.rows_xml(rows, HEADER_ROW + 1 + before))
+        if writer.details:  # a 详情 sheet: not a register of one sheet any more
+            return self._whole(kind, spec, path)
         body = [earlier, new] if earlier is not None else [new]
         count = before + len(rows)
         write_atomic(path, assemble(writer.skeleton(count, self.now), body), self.rt.sharing)
@@ -212,6 +219,25 @@ class Exporter:
             "size": whole.size,
             "length": len(whole.compressed),
         }
+
+    def _whole(self, kind: FormKind, spec: RegisterSpec, path: Path) -> dict[str, Any]:
+        """The register made again from all its records, with all its sheets; the next
+        export makes it whole again too."""
+        everything = self._load(needed(kind, spec))
+        extra = tuple(self._extra_sheets(spec))
+        config, sharing = self.rt.config, self.rt.sharing
+        write_register(kind, spec, everything, config, path, self.now, sharing, extra)
+        return {"base": None}
+
+    def _extra_sheets(self, spec: RegisterSpec) -> list[ExtraSheet]:
+        """The sheets of what batches sent out and what came back, on the register of a kind
+        that sends forms out (none when nothing was ever sent: nothing is loaded then)."""
+        if self._extra is None:
+            self._extra = {}
+            if self.rt.store.expected():
+                batched = {kind.key for kind in KINDS if kind.batches}
+                self._extra = returns_sheets(self.rt, self._load(batched).by_kind)
+        return self._extra.get(spec.title, [])
 
     def _kept_rows(self, spec: RegisterSpec, kept: dict[str, Any]) -> Segment | None:
         path = self.rows_folder / f"{safe_name(spec.title)}.deflate"

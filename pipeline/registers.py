@@ -1,9 +1,10 @@
 """Registers (台账): one .xlsx per register, exported from the store after every batch.
 
 A title row, a frozen header with an autofilter, real dates and numbers in their formats, ID
-and phone numbers as text, A4 landscape fitted to the page width with the header repeated.
-Text that starts with = + - @ is stored as text with a quote prefix: it never becomes a
-formula, whatever a form said. Each file is written beside the old one and renamed over it.
+and phone numbers as text, A4 landscape, the header repeated on every page. Text that starts
+with = + - @ is stored as text with a quote prefix: it never becomes a formula, whatever a form
+said. Each register is exported on its own (one open in Excel is reported, the others are
+written) and each file is written beside the old one and renamed over it.
 """
 
 from __future__ import annotations
@@ -13,20 +14,16 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
-from unicodedata import east_asian_width
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import xmlfile
 
-from forms import KINDS
 from forms.base import FormKind, RecordView, RegisterSpec
 from forms.fields import FieldType, IdNumber
 from pipeline.config import Config
@@ -34,21 +31,35 @@ from pipeline.files import atomic_path, safe_name
 from pipeline.logs import FILE_ONLY
 from pipeline.permissions import Sharing
 from pipeline.records import AllRecords, RawRecord
+from pipeline.sheet_layout import (
+    MAX_LINES,
+    clip,
+    header_label,
+    print_layout,
+    row_height,
+    text_lines,
+)
+from pipeline.sheet_style import (
+    FORMATS,
+    FORMULA_PREFIXES,
+    header_cell,
+    named_styles,
+    plain_cell,
+    print_setup,
+    sheet_workbook,
+    style_name,
+    text_cell,
+)
 
 log = logging.getLogger("unionforms")
 RAW_KEY = "_raw"  # a row of a record its kind cannot rebuild (shown as stored, highlighted)
-
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "money": "#,##0.00", "int": "0"}
-THIN = Side(style="thin", color="A6A6A6")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-HIGHLIGHT_FILL = PatternFill("solid", fgColor="FCE4D6")
 HEADER_ROW = 3
 DEFAULT_WIDTH = 12
-LINE_HEIGHT = 13
-MAX_LINES = 8
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CLIPPED = "……（未完，全文见“详情”工作表）"
+DETAIL_WIDTHS = (17, 16, 100)
+# Every style a register row may use, in a fixed order (``RegisterWriter._alone``).
+STYLE_NAMES = [style_name(t, h) for t in ("text", *FORMATS) for h in (False, True)]
+DETAIL_CHUNK = 1300  # characters of a text per 详情 row: a row holds about 1,400 at width 100
 
 
 def mask_id(value: str) -> str:
@@ -105,35 +116,23 @@ def cell_value(value: Any, field_type: FieldType | None, mask: bool) -> Any:
     return value
 
 
-def _named_styles() -> list[NamedStyle]:
-    """One named style per value format, plain and highlighted: styling thousands of cells
-    by name is several times faster than setting font, border and alignment on each."""
-    styles = []
-    for type_name in ("text", *FORMATS):
-        for highlighted in (False, True):
-            styles.append(
-                NamedStyle(
-                    _style_name(type_name, highlighted),
-                    font=Font(name="宋体", size=10),
-                    border=BORDER,
-                    alignment=Alignment(vertical="center", wrap_text=type_name == "text"),
-                    number_format=FORMATS.get(type_name, "@"),
-                    fill=HIGHLIGHT_FILL if highlighted else PatternFill(),
-                )
-            )
-    return styles
+@dataclass
+class Detail:
+    """A text too long for its register cell, written out in full on the 详情 sheet."""
 
-
-def _style_name(type_name: str, highlighted: bool) -> str:
-    return f"uf_{type_name}" + ("_highlight" if highlighted else "")
-
-
-def _style_names() -> list[str]:
-    return [_style_name(t, h) for t in ("text", *FORMATS) for h in (False, True)]
+    ident: str
+    header: str
+    text: str
 
 
 class RegisterWriter:
-    """Writes one sheet of a register workbook, row by row (openpyxl's write-only mode)."""
+    """Writes one register workbook, row by row (openpyxl's write-only mode).
+
+    Each row is as tall as its longest text (measured, ``pipeline.sheet_layout``); a text
+    taller than Excel's tallest row is cut with a note, and printed whole on a 详情 sheet. A
+    register wider than a landscape page prints in column groups at 80 % or more, the serial
+    repeated on each page, rather than shrunk to an unreadable size.
+    """
 
     def __init__(self, kind: FormKind, spec: RegisterSpec, config: Config) -> None:
         self.kind = kind
@@ -143,6 +142,13 @@ class RegisterWriter:
         self.type_names = [
             t.type_name if t and t.type_name in FORMATS else "text" for t in self.types
         ]
+        labels = [
+            header_label(header, column.width or DEFAULT_WIDTH)
+            for header, column in zip(self.headers(), spec.columns, strict=True)
+        ]
+        self.labels = [label for label, _ in labels]
+        self.widths = [width for _, width in labels]
+        self.details: list[Detail] = []
 
     def headers(self) -> list[str]:
         return [
@@ -150,60 +156,91 @@ class RegisterWriter:
             for column, field_type in zip(self.spec.columns, self.types, strict=True)
         ]
 
-    def write(self, wb: Workbook, rows: list[dict[str, Any]], now: datetime) -> None:
-        """Write the sheet with ``rows`` into ``wb`` (a workbook of several sheets)."""
-        ws = self._setup(wb, len(rows))
-        body = [self._row(ws, row) for row in rows]
+    def write(self, wb: Workbook, rows: list[dict[str, Any]], now: datetime) -> list[Detail]:
+        """Write the register's sheet into ``wb``; returns the texts too long for a cell."""
+        ws = wb.create_sheet(safe_sheet_title(self.spec.title))
+        self._sheet_setup(ws, len(rows))
         # Row heights must be known before the first row is streamed out.
-        for number, cells in enumerate(body, HEADER_ROW + 1):
-            self._height(ws, number, cells)
+        body = [
+            self._measured_row(ws, row, number) for number, row in enumerate(rows, HEADER_ROW + 1)
+        ]
         for cells in self._heading(ws, len(rows), now):
             ws.append(cells)
         for cells in body:
             ws.append(cells)
+        return self.details
 
-    def _setup(self, wb: Workbook, count: int) -> Any:
-        """The sheet, set up for ``count`` rows, nothing written yet."""
-        ws = wb.create_sheet(safe_sheet_title(self.spec.title))
+    def _measured_row(self, ws: Any, row: dict[str, Any], number: int) -> list[WriteOnlyCell]:
+        """The cells of row ``number``, its height set when a text takes several lines."""
+        cells, lines = self._row(ws, row)
+        if lines > 1:
+            ws.row_dimensions[number].height = row_height(lines)
+        return cells
+
+    def _sheet_setup(self, ws: Any, count: int) -> None:
+        layout = print_layout(self.widths)
+        header_lines = max(label.count("\n") + 1 for label in self.labels)
+        ws.row_dimensions[HEADER_ROW].height = row_height(header_lines) + 4
         last = get_column_letter(len(self.spec.columns))
-        for index, column in enumerate(self.spec.columns, 1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width or DEFAULT_WIDTH
+        for index, width in enumerate(self.widths, 1):
+            ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
         ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(count, 1)}"
-        self._print_setup(ws)
-        ws.merged_cells.add(f"A1:{last}1")
-        ws.merged_cells.add(f"A2:{last}2")
-        ws.row_dimensions[HEADER_ROW].height = 32
-        return ws
-
-    def _height(self, ws: Any, number: int, cells: list[WriteOnlyCell]) -> None:
-        # Neither Excel nor LibreOffice measures wrapped text in rows they did not lay out
-        # themselves: the height goes with the row.
-        lines = max((self._lines(cell.value, i) for i, cell in enumerate(cells)), default=1)
-        if lines > 1:
-            ws.row_dimensions[number].height = LINE_HEIGHT * lines + 2
+        print_setup(ws, layout, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+        # The title is centred over the columns of the first printed page, not over all.
+        first_page = len(self.spec.columns) // layout.pages
+        for row in (1, 2):
+            ws.merged_cells.add(f"A{row}:{get_column_letter(max(first_page, 1))}{row}")
 
     def _heading(self, ws: Any, count: int, now: datetime) -> list[list[WriteOnlyCell]]:
-        """The title, the export line and the column headers."""
         union = self.config.organisation.union
-        title = _cell(
+        title = plain_cell(
             ws,
             self.spec.title,
             font=Font(name="宋体", size=16, bold=True),
             alignment=Alignment(horizontal="center", vertical="center"),
         )
-        line = _cell(
+        line = plain_cell(
             ws,
             f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{count}条",
             font=Font(name="宋体", size=10, color="595959"),
         )
-        header_style = {
-            "font": Font(name="宋体", size=10, bold=True),
-            "fill": HEADER_FILL,
-            "border": BORDER,
-            "alignment": HEADER_ALIGNMENT,
-        }
-        return [[title], [line], [_cell(ws, header, **header_style) for header in self.headers()]]
+        headers = [header_cell(ws, label) for label in self.labels]
+        return [[title], [line], headers]
+
+    def _row(self, ws: Any, row: dict[str, Any]) -> tuple[list[WriteOnlyCell], int]:
+        """The cells of one row and the lines its tallest text takes."""
+        highlight = bool(self.spec.highlight and row.get(self.spec.highlight)) or RAW_KEY in row
+        mask = self.config.rules.mask_id_numbers
+        cells, tallest = [], 1
+        for index, (column, field_type, type_name) in enumerate(
+            zip(self.spec.columns, self.types, self.type_names, strict=True)
+        ):
+            value = cell_value(row.get(column.key), field_type, mask)
+            if isinstance(value, str) and type_name == "text":
+                value, lines = self._fitted(value, index, row)
+                tallest = max(tallest, lines)
+            cell = WriteOnlyCell(ws, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, even when it starts with '='
+                cell.style = style_name("text", highlight)
+                if value.startswith(FORMULA_PREFIXES):
+                    cell.quotePrefix = True
+            else:
+                cell.style = style_name(type_name, highlight)
+            cells.append(cell)
+        return cells, tallest
+
+    def _fitted(self, text: str, index: int, row: dict[str, Any]) -> tuple[str, int]:
+        """The text as its cell shows it, and its lines: whole, or cut when taller than a row
+        can be (the whole text then goes to the 详情 sheet)."""
+        width = self.widths[index]
+        lines = text_lines(text, width)
+        if lines <= MAX_LINES:
+            return text, lines
+        ident = str(row.get("ident") or row.get("serial") or "")
+        self.details.append(Detail(ident, self.labels[index].replace("\n", ""), text))
+        return clip(text, width, MAX_LINES, CLIPPED), MAX_LINES
 
     # -- a register of one sheet, put together from rows written apart (``pipeline.exports``)
 
@@ -212,11 +249,12 @@ class RegisterWriter:
         styles are numbered in the order first used, so they are all used first, in a fixed
         order. A row then reads the same in every such workbook."""
         wb = register_workbook()
-        ws = self._setup(wb, count)
-        for name in _style_names():
+        ws = wb.create_sheet(safe_sheet_title(self.spec.title))
+        self._sheet_setup(ws, count)
+        for style in STYLE_NAMES:
             for quoted in (False, True):
                 cell = WriteOnlyCell(ws)
-                cell.style, cell.quotePrefix = name, quoted
+                cell.style, cell.quotePrefix = style, quoted
                 _ = cell.style_id
         return wb, ws
 
@@ -231,64 +269,39 @@ class RegisterWriter:
         return buffer.getvalue()
 
     def rows_xml(self, rows: list[dict[str, Any]], first: int) -> bytes:
-        """The XML of ``rows``, numbered from ``first``, as the sheet writer writes rows."""
+        """The XML of ``rows``, numbered from ``first``, as the sheet writer writes rows.
+        Texts too long for their cell are noted in ``details`` as ``write`` notes them."""
         _, ws = self._alone(0)
         writer = WorksheetWriter(ws, io.BytesIO())
         buffer = io.BytesIO()
         with xmlfile(buffer) as xf, xf.element("rows"):
             for number, row in enumerate(rows, first):
-                cells = self._row(ws, row)
-                self._height(ws, number, cells)
+                cells = self._measured_row(ws, row, number)
                 for column, cell in enumerate(cells, 1):  # as the write-only sheet places them
                     cell.row, cell.column = number, column
                 writer.write_row(xf, cells, number)
         return buffer.getvalue()[len(b"<rows>") : -len(b"</rows>")]
 
-    def _row(self, ws: Any, row: dict[str, Any]) -> list[WriteOnlyCell]:
-        highlight = bool(self.spec.highlight and row.get(self.spec.highlight)) or RAW_KEY in row
-        mask = self.config.rules.mask_id_numbers
-        cells = []
-        for column, field_type, type_name in zip(
-            self.spec.columns, self.types, self.type_names, strict=True
-        ):
-            value = cell_value(row.get(column.key), field_type, mask)
-            cell = WriteOnlyCell(ws, value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, even when it starts with '='
-                cell.style = _style_name("text", highlight)
-                if value.startswith(FORMULA_PREFIXES):
-                    cell.quotePrefix = True
-            else:
-                cell.style = _style_name(type_name, highlight)
-            cells.append(cell)
-        return cells
 
-    def _lines(self, value: Any, index: int) -> int:
-        if not isinstance(value, str) or self.type_names[index] != "text":
-            return 1
-        width = max(int(self.spec.columns[index].width or DEFAULT_WIDTH) - 1, 1)
-        if 2 * len(value) <= width:
-            return 1  # fits even if every character is wide: no need to measure each one
-        units = sum(2 if east_asian_width(char) in "WF" else 1 for char in value)
-        return min(MAX_LINES, -(-units // width))
-
-    def _print_setup(self, ws: Any) -> None:
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-
-
-def _cell(ws: Any, value: str, **style: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
-    cell.data_type = "s"
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+def write_details(wb: Workbook, details: list[Detail]) -> None:
+    """The 详情 sheet: each text too long for its register cell, in full, a long one over
+    several rows marked （续）."""
+    ws = wb.create_sheet("详情")
+    for index, width in enumerate(DETAIL_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    print_setup(ws, print_layout(list(DETAIL_WIDTHS)), "1:1")
+    rows = []
+    for detail in details:
+        for start in range(0, len(detail.text), DETAIL_CHUNK):
+            part = detail.text[start : start + DETAIL_CHUNK]
+            header = detail.header + ("（续）" if start else "")
+            rows.append((detail.ident, header, part))
+    ws.row_dimensions[1].height = row_height(1) + 4
+    for number, (_, _, text) in enumerate(rows, 2):
+        ws.row_dimensions[number].height = row_height(text_lines(text, DETAIL_WIDTHS[2]))
+    ws.append([header_cell(ws, label) for label in ("编号", "栏目", "全文")])
+    for row in rows:
+        ws.append([text_cell(ws, value) for value in row])
 
 
 def safe_sheet_title(title: str) -> str:
@@ -332,10 +345,33 @@ class ExportResult:
 
 
 def register_workbook() -> Workbook:
-    wb = Workbook(write_only=True)
-    for style in _named_styles():
+    wb = sheet_workbook()
+    for style in named_styles():
         wb.add_named_style(style)
     return wb
+
+
+@dataclass(frozen=True)
+class ExtraSheet:
+    """A sheet a register carries that is not made of records, e.g. a batch's 交回情况."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    marked: list[bool]  # rows to highlight (未交)
+
+
+def write_extra(wb: Workbook, sheet: ExtraSheet) -> None:
+    ws = wb.create_sheet(safe_sheet_title(sheet.title))
+    for index in range(1, len(sheet.headers) + 1):
+        ws.column_dimensions[get_column_letter(index)].width = 16
+    print_setup(ws, print_layout([16] * len(sheet.headers)), "1:1")
+    ws.append([header_cell(ws, header) for header in sheet.headers])
+    for row, marked in zip(sheet.rows, sheet.marked, strict=True):
+        cells = [text_cell(ws, value) for value in row]
+        for cell in cells if marked else []:
+            cell.style = style_name("text", True)
+        ws.append(cells)
 
 
 def write_register(
@@ -346,35 +382,24 @@ def write_register(
     target: Path,
     now: datetime,
     sharing: Sharing | None = None,
+    extra: tuple[ExtraSheet, ...] = (),
 ) -> Path:
     """One register workbook: its own sheet first (with the records the kind cannot rebuild
-    at its end), then each of its ``sheets``."""
+    at its end), then each of its ``sheets``, then the ``extra`` sheets."""
     wb = register_workbook()
+    details: list[Detail] = []
     for sheet in (spec, *spec.sheets):
         rows = register_rows(kind, sheet, everything.by_kind, now.date())
         if sheet is spec:
             rows += raw_rows(everything.raw.get(kind.key, []))
-        RegisterWriter(kind, sheet, config).write(wb, rows, now)
+        details += RegisterWriter(kind, sheet, config).write(wb, rows, now)
+    for added in extra:
+        write_extra(wb, added)
+    if details:
+        write_details(wb, details)
     with atomic_path(target, sharing) as temp:
         wb.save(temp)
     return target
-
-
-def export_registers(
-    everything: AllRecords, config: Config, folder: Path, now: datetime, sharing: Sharing
-) -> ExportResult:
-    """Write every register of every kind, each on its own (see ``guarded``)."""
-    result = ExportResult(notes=everything.warnings())
-    for kind in KINDS:
-        for spec in kind.registers:
-            path = register_path(folder, spec)
-            guarded(
-                spec,
-                path,
-                result,
-                partial(write_register, kind, spec, everything, config, path, now, sharing),
-            )
-    return result
 
 
 def guarded(spec: RegisterSpec, path: Path, result: ExportResult, write: Callable[[], Any]) -> Any:

@@ -2,13 +2,16 @@
 
 Templates are rendered with autoescape on, so ``<``, ``>``, ``&`` and quotes typed in a form
 print as typed and never become Word XML. Values print in document style without filters:
-dates as ``2026年3月5日``, amounts as ``16,409.02``, lists joined with 、, booleans as 是/否,
-line breaks kept; ``|rmb`` spells an amount in 人民币大写.
+dates as ``2026年3月5日``, amounts as ``16,409.02``, lists joined with 、, booleans as 是/否;
+each line typed in a multi-line text becomes a paragraph of its own, with the formatting (and
+so the first-line indent) of the paragraph it is printed in. ``|rmb`` spells an amount in
+人民币大写.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -28,11 +31,13 @@ from forms.words import cn_date, money_figures, rmb_upper
 from pipeline.config import Config, Fonts
 from pipeline.docx_style import apply_fonts
 from pipeline.errors import TemplateProblem
-from pipeline.files import safe_name, write_all_atomic
+from pipeline.files import safe_name, write_all_atomic, write_atomic
 from pipeline.permissions import Sharing
 from pipeline.prepared import PreparedTemplate
 
-LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+# docxtpl turns this character into the end of the paragraph and the start of a new one with
+# the same paragraph and run properties (its "listing" feature).
+NEW_PARAGRAPH = Markup("\a")
 
 
 def document_text(value: Any) -> Any:
@@ -48,8 +53,15 @@ def document_text(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return "、".join(value)
     if isinstance(value, str) and "\n" in value and not isinstance(value, Markup):
-        return LINE_BREAK.join(escape(line) for line in value.split("\n"))
+        return paragraphs(value)
     return value
+
+
+def paragraphs(text: str) -> Markup:
+    """Each typed line as a paragraph; blank lines and the indent typed before a line go, as
+    the paragraph's own first-line indent does that job."""
+    lines = (line.strip() for line in text.split("\n"))
+    return NEW_PARAGRAPH.join(escape(line) for line in lines if line)
 
 
 def make_environment() -> Environment:
@@ -73,12 +85,6 @@ def common_context(config: Config, record: RecordView, today: date) -> dict[str,
         "today": today,
         "received_at": record.received_at,
         "source_name": record.source_name,
-        "doc_number": (
-            f"{config.organisation.document_prefix}〔{record.year}〕"
-            f"{int(record.serial.rsplit('-', 1)[1])}号"
-            if record.serial
-            else ""
-        ),
     }
 
 
@@ -134,6 +140,26 @@ def load_template(config: Config, name: str) -> DocxTemplate:
     return DocxTemplate(io.BytesIO(template_bytes(config, name)))
 
 
+# The relationship type newer LibreOffice writes for docProps/core.xml. python-docx does not
+# know it and, once a property is set, writes a second docProps/core.xml that Word refuses.
+ODD_CORE_PROPERTIES = (
+    "http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties"
+)
+LIBREOFFICE_SAVED = (
+    "这个模板由新版LibreOffice保存，其“文档属性”的写法会使生成的文书损坏（Word无法打开）；"
+    "请在Word或WPS中打开模板，另存为.docx后再用"
+)
+
+
+def corrupting_properties(document: DocumentObject) -> bool:
+    return any(rel.reltype == ODD_CORE_PROPERTIES for rel in document.part.package.rels.values())
+
+
+def document_folder(outbox: Path, kind: FormKind, record: RecordView) -> Path:
+    """Where a record's documents are written: ``documents/<form title>/<year>``."""
+    return outbox / "documents" / kind.title / str(record.year)
+
+
 def document_name(kind: FormKind, record: RecordView, title: str) -> str:
     subject = kind.record_name(record)
     parts = [record.ident, title] + ([subject] if subject else [])
@@ -145,16 +171,27 @@ def document_name(kind: FormKind, record: RecordView, title: str) -> str:
 # fast path applies it once per template, before rendering. ``stamp`` is per document.
 
 
-def finish_template(document: DocumentObject, config: Config) -> None:
+def finish_template(document: DocumentObject, config: Config, name: str) -> None:
+    if corrupting_properties(document):
+        raise TemplateProblem(
+            f"文书模板 {name}：{LIBREOFFICE_SAVED}（unionforms templates check 可检查全部模板）"
+        )
     apply_fonts(document, config.fonts)
 
 
-def stamp(
-    properties: CoreProperties, spec: DocumentSpec, record: RecordView, config: Config
-) -> None:
-    properties.title, properties.subject = spec.title, record.ident
-    properties.author = properties.last_modified_by = config.organisation.union
-    properties.created = properties.modified = record.received_at
+@dataclass(frozen=True)
+class Stamp:
+    """The core properties every document gets: its title, what it is about (a record's
+    ident, a report's or batch's form title), the union, and its date."""
+
+    title: str
+    subject: str
+    when: datetime
+
+    def put(self, properties: CoreProperties, config: Config) -> None:
+        properties.title, properties.subject = self.title, self.subject
+        properties.author = properties.last_modified_by = config.organisation.union
+        properties.created = properties.modified = self.when
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -164,7 +201,7 @@ def stamp(
 def _prepared(data: bytes, fonts: Fonts, name: str) -> PreparedTemplate:
     config = Config(fonts=fonts)
     try:
-        return PreparedTemplate(data, ENVIRONMENT, lambda doc: finish_template(doc, config))
+        return PreparedTemplate(data, ENVIRONMENT, lambda doc: finish_template(doc, config, name))
     except TemplateError as exc:
         raise TemplateProblem(f"文书模板 {name} 无法生成：{exc}") from None
 
@@ -175,29 +212,34 @@ def prepared_template(config: Config, name: str) -> PreparedTemplate:
 
 
 def render_package(
-    config: Config, spec: DocumentSpec, record: RecordView, context: dict[str, Any]
+    config: Config, template_name: str, context: dict[str, Any], stamp: Stamp
 ) -> bytes:
     """One document as the bytes of a .docx file."""
-    template = prepared_template(config, spec.template)
+    template = prepared_template(config, template_name)
     try:
-        return template.render(
-            context, lambda core: stamp(core, spec, record, config), record.received_at
-        )
+        return template.render(context, lambda core: stamp.put(core, config), stamp.when)
     except TemplateError as exc:
-        raise TemplateProblem(f"文书模板 {spec.template} 无法生成：{exc}") from None
+        raise TemplateProblem(f"文书模板 {template_name} 无法生成：{exc}") from None
 
 
 def docxtpl_package(
-    config: Config, spec: DocumentSpec, record: RecordView, context: dict[str, Any]
+    config: Config, template_name: str, context: dict[str, Any], stamp: Stamp
 ) -> bytes:
     """The same document made by plain docxtpl: what ``render_package`` must equal."""
-    template = load_template(config, spec.template)
-    template.render(context, ENVIRONMENT, autoescape=True)
-    finish_template(template.docx, config)
-    stamp(template.docx.core_properties, spec, record, config)
+    template = load_template(config, template_name)
+    try:
+        template.render(context, ENVIRONMENT, autoescape=True)
+    except TemplateError as exc:
+        raise TemplateProblem(f"文书模板 {template_name} 无法生成：{exc}") from None
+    finish_template(template.docx, config, template_name)
+    stamp.put(template.docx.core_properties, config)
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
+
+
+def record_stamp(spec: DocumentSpec, record: RecordView) -> Stamp:
+    return Stamp(spec.title, record.ident, record.received_at)
 
 
 def render_documents(
@@ -212,8 +254,23 @@ def render_documents(
     context = full_context(kind, config, record, today)
     documents = {
         folder / document_name(kind, record, spec.title): render_package(
-            config, spec, record, context
+            config, spec.template, context, record_stamp(spec, record)
         )
         for spec in kind.documents
     }
     return write_all_atomic(documents, sharing)
+
+
+def render_document(
+    config: Config,
+    spec: DocumentSpec,
+    context: dict[str, Any],
+    target: Path,
+    subject: str,
+    when: datetime,
+    sharing: Sharing | None = None,
+) -> Path:
+    """One template filled with ``context``, written to ``target`` (a report's letter, a
+    pre-filled pledge)."""
+    data = render_package(config, spec.template, context, Stamp(spec.title, subject, when))
+    return write_atomic(target, data, sharing)

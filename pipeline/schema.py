@@ -13,8 +13,32 @@ from pathlib import Path
 
 from pipeline.errors import StoreUnavailable
 
-SCHEMA_VERSION = 2
-SCHEMA = """
+SCHEMA_VERSION = 3
+# #11: the union's document numbers; what a batch sent out, to see what came back.
+REPORTING_TABLES = """
+CREATE TABLE IF NOT EXISTS document_numbers (
+    year INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (year, number)
+);
+CREATE TABLE IF NOT EXISTS expected (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    batch TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    choice TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    UNIQUE (kind, batch, year, key, choice)
+);
+"""
+SCHEMA = (
+    REPORTING_TABLES
+    + """
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
     sha256 TEXT NOT NULL,
@@ -60,6 +84,7 @@ CREATE TABLE IF NOT EXISTS events (
     detail TEXT NOT NULL DEFAULT ''
 );
 """
+)
 
 # MIGRATIONS[n] takes a database of version n to version n + 1.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -74,6 +99,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE UNIQUE INDEX IF NOT EXISTS records_child_kind_seq"
         " ON records(parent_id, kind, seq) WHERE parent_id IS NOT NULL",
     ),
+    2: tuple(statement for statement in REPORTING_TABLES.split(";") if statement.strip()),
 }
 
 

@@ -33,9 +33,10 @@ def _raw_input(spec: FieldDef, raw: RawForm) -> Any:
 
 
 def validate(
-    model: type[FormModel], raw: RawForm, ctx: FormContext
+    model: type[FormModel], raw: RawForm, ctx: FormContext, rules: bool = True
 ) -> tuple[FormModel | None, list[Problem]]:
-    """The validated form (None when anything is wrong) and the problems found."""
+    """The validated form (None when anything is wrong) and the problems found. Without
+    ``rules``, only each field on its own (a sample shown without the records it refers to)."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     specs = {spec.key: spec for spec in model.field_defs()}
@@ -47,7 +48,7 @@ def validate(
         except ValidationError as error:
             problems.extend(_field_problems(spec, error, raw))
     form = model.model_construct(**values)
-    for check in model.rules():
+    for check in model.rules() if rules else ():
         if all(key in values for key in check.__rule_keys__):  # type: ignore[attr-defined]
             for key, expected in check(form, ctx):
                 problems.append(_rule_problem(specs[key], expected, raw))

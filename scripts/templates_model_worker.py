@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from template_parts import QUAD_GRID, SIGN, flush, quad, tall
+from docx.enum.table import WD_ROW_HEIGHT_RULE
+from docx.shared import Mm
+from template_parts import QUAD_GRID, SEAL_MM, SIGN, flush, quad, tall
 
 from pipeline.docx_build import DocBuilder
 
@@ -15,7 +17,7 @@ NOTE = "注：主要事迹可另附材料。本表一式三份，推荐单位、
 def model_worker(doc: DocBuilder) -> None:
     doc.title("劳动模范和先进生产（工作）者推荐审批表")
     doc.paragraph("编号：{{ serial }}　　评选年度：{{ award_year }}年", "UF Meta")
-    doc.table(
+    table = doc.table(
         [
             quad("姓名", "{{ name }}", "性别", "{{ gender }}"),
             quad("出生日期", "{{ birth_date }}", "民族", "{{ ethnicity }}"),
@@ -31,10 +33,17 @@ def model_worker(doc: DocBuilder) -> None:
             tall("所在部门推荐意见", OPINION, 24, sign=SEAL),
             tall("公司工会意见", "", 24, sign=SEAL),
             tall("公司党委意见", "", 24, sign=SEAL),
-            tall("上级工会审批意见", "", 24, sign=SEAL),
+            tall("上级工会审批意见", "", SEAL_MM, sign=SEAL),
         ],
         widths_mm=QUAD_GRID,
     )
+    # The recommendation blocks stay together, each with room for a seal.
+    approvals = table.rows[-4:]
+    for row in approvals[:-1]:
+        for paragraph in (p for cell in row.cells for p in cell.paragraphs):
+            paragraph.paragraph_format.keep_with_next = True
+    for row in approvals:
+        row.height, row.height_rule = Mm(SEAL_MM), WD_ROW_HEIGHT_RULE.AT_LEAST
     flush(doc, NOTE, style="UF Small")
 
 

@@ -22,6 +22,13 @@ def proposal(doc: DocBuilder) -> None:
             quad("建议题目", "{{ title }}"),
             quad("类别", "{{ category }}", "申报部门", "{{ department }}"),
             quad("提出日期", "{{ proposal_date }}", "预期经济效益", BENEFIT),
+        ],
+        widths_mm=QUAD_GRID,
+    )
+    doc.paragraph("", "UF Small")  # two tables side by side would merge into one
+    # The proposers: a table of its own, so its column labels repeat on every page it runs onto.
+    doc.table(
+        [
             [label("建议人"), label("部门"), label("岗位"), label("贡献比例")],
             whole_row("{%tr for p in proposers %}", 4),
             [
@@ -31,20 +38,28 @@ def proposal(doc: DocBuilder) -> None:
                 value("{% if p.share %}{{ p.share }}%{% endif %}", align="center"),
             ],
             whole_row("{%tr endfor %}", 4),
-            tall("现状及存在问题", "{{ current_situation }}", 24),
-            tall("建议内容及措施", "{{ proposal_content }}", 32),
+        ],
+        widths_mm=QUAD_GRID,
+        header_rows=1,
+    )
+    doc.paragraph("", "UF Small")
+    table = doc.table(
+        [
+            tall("现状及存在问题", "{{ current_situation }}", 20),
+            tall("建议内容及措施", "{{ proposal_content }}", 26),
             quad("其他效益", "{{ other_benefit or '—' }}"),
-            tall("部门意见", "{{ department_opinion }}", 20, sign="负责人（签字）：" + SIGN),
-            tall("评审意见", REVIEW_BOXES, 28, sign="评审组长（签字）：" + SIGN),
+            tall("部门意见", "{{ department_opinion }}", 18, sign="负责人（签字）：" + SIGN),
+            tall("评审意见", REVIEW_BOXES, 24, sign="评审组长（签字）：" + SIGN),
             tall("工会意见", "", 20, sign="签字（盖章）：" + SIGN),
         ],
         widths_mm=QUAD_GRID,
     )
-    doc.paragraph(
-        "评审结果以合理化建议评审表报工会后，系统登记状态、等级和奖励。创新有功，有功必录。",
-        "UF Small",
-    )
-    flush(doc, "{{ org.union }}", align="right", style="UF Small")
+    # The three opinions stay together: the union's never stands alone on a page.
+    for row in table.rows[-4:-1]:
+        for paragraph in (p for cell in row.cells for p in cell.paragraphs):
+            paragraph.paragraph_format.keep_with_next = True
+    # The form ends with the union's own block: a line under it would fall onto a second page.
+    doc.paragraph("", "UF Small")
 
 
 NOTICE = (

@@ -129,10 +129,11 @@ def docx_text(path: Path) -> str:
 
 
 def register_rows(path: Path) -> tuple[list[str], list[list[Any]]]:
-    """The header and data rows of a register (title rows skipped)."""
+    """The header (its labels on one line, as the printed two-line labels read) and the data
+    rows of a register (title rows skipped)."""
     ws = load_workbook(path).active
     rows = [list(row) for row in ws.iter_rows(min_row=3, values_only=True)]
-    return [str(h) for h in rows[0]], rows[1:]
+    return [str(h).replace("\n", "") for h in rows[0]], rows[1:]
 
 
 def break_rendering_for(monkeypatch: pytest.MonkeyPatch, name: str, error: Exception) -> None:

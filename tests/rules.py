@@ -8,7 +8,7 @@ from typing import Any
 
 from forms.base import FormKind, RecordView
 from forms.fields import is_blank
-from pipeline.job import Location, RawForm, RawValue
+from pipeline.samples import raw_form
 from pipeline.validate import validate
 
 TODAY = date(2026, 6, 15)
@@ -68,25 +68,6 @@ def child(kind: FormKind, values: dict[str, Any], ident: str, parent: str) -> Re
         for value in [values.get(spec.key)]
     }
     return RecordView(kind.key, None, ident, 2026, typed, {}, NOW, "", parent=parent)
-
-
-def raw_form(kind: FormKind, values: dict[str, Any]) -> RawForm:
-    """Values as a reader would hand them over, each at a location named after its key."""
-    raw = RawForm()
-    for spec in kind.model.field_defs():
-        value = values.get(spec.key)
-        if spec.is_table:
-            raw.tables[spec.key] = [
-                {
-                    c.key: RawValue(row.get(c.key), Location(f"{spec.key}[{i}].{c.key}"))
-                    for c in spec.columns
-                }
-                for i, row in enumerate(value or [])
-            ]
-            raw.table_locations[spec.key] = Location(spec.key)
-        else:
-            raw.fields[spec.key] = RawValue(value, Location(f"cell-{spec.key}"))
-    return raw
 
 
 class Checker:

@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
+
 from forms.samples import fictional_id
 from pipeline.engine import export_all
 from tests.conftest import NOW, Workspace, register_rows
@@ -145,3 +147,24 @@ def test_only_receiving_a_file_is_left_unsynced(ws: Workspace) -> None:
     store.set_kind(submission, "hardship")
     assert store.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
     assert store.unfinished("0" * 64)[0].kind == "hardship"
+
+
+def test_a_text_too_long_for_its_cell_keeps_its_details_sheet_batch_after_batch(
+    ws: Workspace,
+) -> None:
+    """A register with a 详情 sheet is not grown from kept rows (that makes its first sheet
+    only): it is made whole, with every text too long for its cell on 详情, each time."""
+    long = "挡煤墙出现多条竖向裂缝，最宽处约5毫米，堆煤侧压力大，有局部坍塌的危险。" * 40
+    path = ws.outbox / "registers" / f"{HAZARDS}.xlsx"
+    for number, description in enumerate(
+        ["东侧挡煤墙有一条细小的竖向裂缝。", long, "西侧挡煤墙有两条细小的竖向裂缝。"]
+    ):
+        values = {"description": description, "location": f"示例地点{number}"}
+        ws.drop(f"{number}.xlsx", ws.xlsx("hazard", **values))
+        ws.process()
+    book = load_workbook(path)
+    assert book.sheetnames[-1] == "详情"
+    details = [row[:2] for row in book["详情"].iter_rows(min_row=2, values_only=True)]
+    assert details == [("YH-2026-0002", "隐患描述"), ("YH-2026-0002", "隐患描述（续）")]
+    _, rows = register_rows(path)
+    assert len(rows) == 3

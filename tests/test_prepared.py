@@ -8,16 +8,22 @@ import io
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from openpyxl import Workbook
 
 from forms import KINDS
 from forms.base import DocumentSpec, FormKind, RecordView
 from pipeline import render
+from pipeline.batches import generate
+from pipeline.cli.reports import period_of
 from pipeline.config import Config, Fonts
 from pipeline.engine import BatchResult
 from pipeline.errors import TemplateProblem
-from pipeline.render import docxtpl_package, full_context, render_package
+from pipeline.render import docxtpl_package, full_context, record_stamp, render_package
+from pipeline.reporting import make_report
+from pipeline.runs import write_report
 from tests.batches import replaced_in_part
 from tests.conftest import NOW, Workspace, docx_text
 
@@ -50,8 +56,9 @@ def accepted(result: BatchResult, kind: FormKind) -> list[RecordView]:
 def assert_same_document(config: Config, kind: FormKind, record: RecordView) -> None:
     context = full_context(kind, config, record, NOW.date())
     for spec in kind.documents:
-        expected = parts(docxtpl_package(config, spec, record, context))
-        found = parts(render_package(config, spec, record, context))
+        stamp = record_stamp(spec, record)
+        expected = parts(docxtpl_package(config, spec.template, context, stamp))
+        found = parts(render_package(config, spec.template, context, stamp))
         assert [name for name, _ in found] == [name for name, _ in expected], spec.template
         for (name, data), (_, reference) in zip(found, expected, strict=True):
             assert data == reference, f"{spec.template}: {name} differs from docxtpl's"
@@ -105,7 +112,7 @@ def test_a_template_changed_on_disk_is_prepared_again(ws: Workspace) -> None:
     for data, expected in ((original, "整改通知书"), (edited, "整改通知单")):
         (folder / spec.template).write_bytes(data)
         out = ws.root / f"{expected}.docx"
-        out.write_bytes(render_package(config, spec, record, context))
+        out.write_bytes(render_package(config, spec.template, context, record_stamp(spec, record)))
         assert expected in docx_text(out)
 
 
@@ -125,4 +132,41 @@ def test_a_broken_template_is_a_template_problem(ws: Workspace, tmp_path: Path) 
     record = ws.process().jobs[0].record
     assert record is not None
     with pytest.raises(TemplateProblem, match=spec.template):
-        render_package(config, spec, record, full_context(kind, config, record, NOW.date()))
+        context = full_context(kind, config, record, NOW.date())
+        render_package(config, spec.template, context, record_stamp(spec, record))
+
+
+def test_report_letters_and_batch_documents_render_as_docxtpl_renders_them(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The report letters (``report.docx``) and a batch's pre-filled documents, which are not
+    a record's, go through the prepared path too, and come out as docxtpl makes them."""
+    compared: list[str] = []
+    prepared = render.render_package
+
+    def both(config: Config, name: str, context: dict[str, Any], stamp: render.Stamp) -> bytes:
+        found = prepared(config, name, context, stamp)
+        assert parts(found) == parts(docxtpl_package(config, name, context, stamp)), name
+        compared.append(name)
+        return found
+
+    monkeypatch.setattr(render, "render_package", both)
+    lettered = [(k, r) for k in KINDS for r in k.reports if r.letter is not None]
+    for number, kind in enumerate({kind.key: kind for kind, _ in lettered}.values()):
+        ws.drop(f"{number}.xlsx", ws.xlsx(kind.key))
+    assert all(job.outcome == "accepted" for job in ws.process().jobs)
+    for kind, report in lettered:
+        options = {"quarter": "2026Q2"} if "quarter" in report.periods else {}
+        period = period_of(report, options, NOW.date())
+        write_report(ws.rt, make_report(ws.rt, kind, report, period))
+    assert compared.count("report.docx") == len(lettered)
+    roster = tmp_path / "名单.xlsx"
+    for kind, batch in [(k, b) for k in KINDS for b in k.batches if b.documents]:
+        book = Workbook()
+        book.active.append([column.header for column in batch.roster])
+        for row in range(2):
+            book.active.append([f"示例{column.key}{row}" for column in batch.roster])
+        book.save(roster)
+        choice = batch.choice.default if batch.choice else ""
+        generate(ws.rt, kind, batch, 2026, choice, roster if batch.roster else None)
+        assert compared.count(kind.documents[0].template) >= 2, kind.key

@@ -148,7 +148,7 @@ def test_standing_after_reviews() -> None:
 def sheet_rows(ws: Workspace, name: str, sheet: int = 0) -> list[dict[str, Any]]:
     book = load_workbook(ws.outbox / "registers" / name)
     table = [list(r) for r in book.worksheets[sheet].iter_rows(min_row=3, values_only=True)]
-    header = [str(h) for h in table[0]]
+    header = [str(h).replace("\n", "") for h in table[0]]  # labels print on two lines
     return [dict(zip(header, row, strict=True)) for row in table[1:]]
 
 

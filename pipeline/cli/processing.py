@@ -31,6 +31,7 @@ from pipeline.cli.app import (
     session,
 )
 from pipeline.cli.output import Output
+from pipeline.cli.printing import pdf_option, want_pdf
 from pipeline.config import Config
 from pipeline.engine import OUTCOMES, BatchResult, collect, collect_inbox, export_all, process_batch
 from pipeline.errors import PipelineError
@@ -132,6 +133,7 @@ def gather(config: Config, paths: tuple[Path, ...], move: bool) -> Collected:
 @click.option(
     "--move", is_flag=True, help="收件箱以外的文件处理后也移走（默认只读取，原文件保持不动）"
 )
+@pdf_option
 @click.pass_context
 def process(
     ctx: click.Context,
@@ -139,6 +141,7 @@ def process(
     inbox: Path | None,
     outbox: Path | None,
     move: bool,
+    pdf: bool,
 ) -> None:
     """处理一次：读取收件箱（或指定的文件、文件夹）中的全部表单后退出。
 
@@ -147,6 +150,7 @@ def process(
     （表单仍留在收件箱）；130 按 Ctrl+C 中断。
     """
     config = load(ctx, inbox=inbox, outbox=outbox)
+    want_pdf(ctx, pdf)
     output = out(ctx)
     output.say(config.describe())
     collected = gather(config, paths, move)
@@ -178,6 +182,7 @@ def process(
     help="轮询间隔秒数，不小于0.1（与 --polling 一起用；"
     "默认取自配置 watch.polling_interval_seconds）",
 )
+@pdf_option
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -185,6 +190,7 @@ def watch(
     outbox: Path | None,
     polling: bool,
     interval: float | None,
+    pdf: bool,
 ) -> None:
     """作为服务持续监视收件箱：启动时先处理已有的表单，之后每放入一份就处理一份。
 
@@ -194,6 +200,7 @@ def watch(
     if interval is not None and not 0.1 <= interval <= 3600:
         raise click.BadParameter("应为0.1至3600之间的秒数", param_hint="--interval")
     config = load(ctx, inbox=inbox, outbox=outbox)
+    want_pdf(ctx, pdf)
     out(ctx).say(config.describe())
     with runtime(ctx, "watch") as rt:
         session(ctx).log_to_state(logging.INFO)
