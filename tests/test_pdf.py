@@ -137,3 +137,23 @@ def test_print_makes_pdfs_of_issued_documents(ws: Workspace, tmp_path: Path) -> 
     result = run("--config", str(config), "print", "KN-2026-0001", "--out", str(elsewhere))
     assert result.exit_code == 0, result.output
     assert len(list(elsewhere.glob("*.pdf"))) == 2
+
+
+def test_workers_make_the_pdfs_and_their_warnings_come_back(ws: Workspace, tmp_path: Path) -> None:
+    """With a pool the PDF stage runs in the workers, and what they could not make is said
+    by the main process, per form, as without one."""
+    broken = fake_soffice(tmp_path)
+    config = config_file(
+        tmp_path,
+        f'[documents]\npdf = true\n[limits]\nsoffice = "{broken}"\n[performance]\nworkers = 2\n',
+    )
+    for number in range(3):
+        values = {"location": f"示例地点{number}"}
+        (tmp_path / "in" / f"隐患{number}.xlsx").write_bytes(ws.xlsx("hazard", **values))
+    result = run("--config", str(config), "process")
+    assert result.exit_code == 3, result.output
+    documents = sorted((tmp_path / "out" / "documents").rglob("*.docx"))
+    assert len(documents) == 3
+    for serial, document in zip(("0001", "0002", "0003"), documents, strict=True):
+        assert f"{document.name} 未能生成PDF" in result.output
+        assert f"unionforms print YH-2026-{serial}" in result.output
