@@ -35,6 +35,8 @@ def units(text: str) -> int:
 def text_lines(text: str, width: float) -> int:
     """Lines ``text`` takes wrapped in a column ``width`` units wide (its own breaks kept)."""
     room = max(int(width) - 1, 1)
+    if 2 * len(text) <= room and "\n" not in text:
+        return 1  # fits even if every character is wide: a register has 100,000s of these
     return sum(max(1, math.ceil(units(line) / room)) for line in text.split("\n"))
 
 
