@@ -96,9 +96,8 @@ def kinds_section(root: Path, count: int, today: date) -> tuple[dict[str, Any], 
 def forms_only(root: Path, count: int, today: date) -> dict[str, Forms]:
     """The forms ``kinds_section`` makes, without timing anything (``--skip kinds``)."""
     made: dict[str, Forms] = {}
-    config = working_folder(root / "forms")
     for kind in KINDS:
-        parents = _setup_parents(config, kind, made)
+        parents = _setup_parents(working_folder(root / kind.key / "forms"), kind, made)
         made[kind.key] = make_forms(kind, Config(), today, count, parents or None)
     return made
 
