@@ -77,6 +77,16 @@ def database_path(state_dir: Path) -> Path:
     return state_dir / DATABASE_NAME
 
 
+def require_store(state_dir: Path) -> None:
+    """Raises NoStore unless ``state_dir`` holds a store (``init`` or a first run made it)."""
+    path = database_path(state_dir)
+    if not path.is_file():
+        raise NoStore(
+            f"这里不是 unionforms 的工作文件夹：找不到状态数据库 {path}；"
+            "请在工作文件夹中运行，或用 --config 指定它的 unionforms.toml"
+        )
+
+
 def count_records(state_dir: Path) -> int:
     """How many records the state folder's store holds (0 when there is no store yet)."""
     if not database_path(state_dir).is_file():
@@ -117,11 +127,7 @@ class Store:
 
     def _connect(self, state_dir: Path, timeout: float) -> sqlite3.Connection:
         if self.read_only:
-            if not self.path.is_file():
-                raise NoStore(
-                    f"这里不是 unionforms 的工作文件夹：找不到状态数据库 {self.path}；"
-                    "请在工作文件夹中运行，或用 --config 指定它的 unionforms.toml"
-                )
+            require_store(state_dir)
             uri = f"file:{quote(str(self.path))}?mode=ro"
             return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
         private_dir(state_dir)

@@ -19,6 +19,7 @@ from forms import get_kind
 from pipeline.config import Config, Folders, Rules
 from pipeline.engine import BatchResult, Runtime, collect_inbox, open_runtime, process_batch
 from pipeline.samples import fill_docx, fill_xlsx
+from pipeline.store import Store
 
 NOW = datetime(2026, 6, 15, 10, 30)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -72,15 +73,18 @@ class Workspace:
         return sorted(p for p in (self.outbox / folder).rglob(pattern) if p.is_file())
 
 
-def office(root: Path, extra: str = "") -> Path:
+def office(root: Path, extra: str = "", store: bool = False) -> Path:
     """A working folder for the command line (inbox ``in``, outbox ``out``, state ``st``);
-    returns its configuration file. ``extra`` is appended to the file."""
+    returns its configuration file. ``extra`` is appended to the file; ``store`` makes the
+    empty store, as ``init`` does (without it, only processing a form makes one)."""
     root.mkdir(parents=True, exist_ok=True)
     config = root / "unionforms.toml"
     config.write_text(
         f'[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n{extra}', encoding="utf-8"
     )
     (root / "in").mkdir(exist_ok=True)
+    if store:
+        Store(root / "st").close()
     return config
 
 

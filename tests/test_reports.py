@@ -247,7 +247,7 @@ def roster_of_60(path: Path) -> dict[int, str]:
 def test_pledges_for_a_roster_and_who_has_returned_them(
     ws: Workspace, tmp_path: Path, cli: Any
 ) -> None:
-    config = office(tmp_path)
+    config = office(tmp_path, store=True)  # made by init: no form yet
     roster = tmp_path / "名单.xlsx"
     bad = roster_of_60(roster)
     result = cli(config, "generate", "pledges", "--roster", str(roster), "--year", "2027")

@@ -101,7 +101,7 @@ def show_rows(output: Output, data: ReportData) -> None:
 def run_report(ctx: click.Context, kind: FormKind, report: Report, options: dict[str, Any]) -> None:
     load(ctx)
     output = out(ctx)
-    with runtime(ctx, "report", lock=False) as rt:
+    with runtime(ctx, "report", lock=False, create=False) as rt:
         period = period_of(report, options, rt.clock().date())
         data = make_report(rt, kind, report, period)
         if not data.rows:
@@ -134,7 +134,10 @@ def run_batch(
 ) -> None:
     load(ctx)
     output = out(ctx)
-    with runtime(ctx, "generate", lock=False) as rt, output.progress(1, "生成") as bar:
+    with (
+        runtime(ctx, "generate", lock=False, create=False) as rt,
+        output.progress(1, "生成") as bar,
+    ):
 
         def progress(done: int, total: int) -> None:
             if bar is not None:
