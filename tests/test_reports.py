@@ -168,6 +168,8 @@ def test_hazard_report_by_quarter(ws: Workspace, tmp_path: Path, cli: Any) -> No
     assert "重点跟踪" in report and "2026年7月15日前报送" in report
     bad = cli(config, "report", "hazards", "--quarter", "2026Q5")
     assert bad.exit_code == 2 and "季度“2026Q5”的写法不对" in bad.output
+    both = cli(config, "report", "hazards", "--year", "2026", "--month", "2026-04")
+    assert both.exit_code == 2 and "--year、--month 只能选一个" in both.output
 
 
 def test_accident_report_totals_open_cases_and_rates(

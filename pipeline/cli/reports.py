@@ -68,6 +68,9 @@ def status_group() -> None:
 
 
 def period_of(report: Report, options: dict[str, Any], today: date) -> Period:
+    given = [f"--{name}" for name in ("year", "quarter", "month") if options.get(name)]
+    if len(given) > 1:
+        raise EnvironmentFailure(f"{'、'.join(given)} 只能选一个：一份报表只统计一个期间")
     try:
         if options.get("quarter"):
             return quarter_period(options["quarter"])
