@@ -130,6 +130,9 @@ class Limits(Section):
     max_unpacked_mb: Annotated[int, Field(ge=1, le=4096)] = Field(
         200, description="表单解压后的大小上限（MB），防止“压缩炸弹”"
     )
+    max_parts: Annotated[int, Field(ge=50, le=100_000)] = Field(
+        5000, description="表单文件（zip包）中部件数量的上限，超过的按恶意构造的文件拒绝"
+    )
     soffice: Name = Field("soffice", description="LibreOffice 程序（转换旧版 .xls/.doc 时使用）")
     convert_timeout_seconds: Annotated[int, Field(ge=5, le=3600)] = Field(
         120, description="LibreOffice 单次转换的时间上限（秒）"

@@ -22,7 +22,7 @@ from forms import KINDS
 from pipeline import records
 from pipeline.errors import Duplicate, FormRejected, InvalidForm, PipelineError, StoreLocked
 from pipeline.faults import file_fault
-from pipeline.files import unique_path
+from pipeline.files import safe_path, unique_path
 from pipeline.inputs import Collected, Source, collect, collect_inbox
 from pipeline.job import Job
 from pipeline.logs import FILE_ONLY, log_path
@@ -106,7 +106,7 @@ def rejection_target(job: Job, rt: Runtime) -> Path:
     if job.submission_id in planned:
         return Path(planned[job.submission_id])
     taken = {Path(path) for path in planned.values()}
-    folder = rt.outbox / "rejected" / job.subfolder
+    folder = rt.outbox / "rejected" / safe_path(job.subfolder)
     target = unique_path(folder, returned_name(job.name), taken)
     rt.store.plan_rejection(job.submission_id, str(target))
     return target

@@ -54,6 +54,12 @@ class StoreLocked(StoreUnavailable):
     code = "store_locked"
 
 
+class UnsafeEnvironment(PipelineError):
+    """A library would parse forms without its defences (openpyxl without defusedxml)."""
+
+    code = "unsafe_environment"
+
+
 class InputRefused(PipelineError):
     """A path given to process lies in the outbox, the state folder or the templates."""
 

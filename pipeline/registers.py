@@ -29,6 +29,7 @@ from pipeline.config import Config
 from pipeline.files import atomic_path, safe_name
 from pipeline.logs import FILE_ONLY
 from pipeline.permissions import Sharing
+from pipeline.privacy import mask_id
 from pipeline.records import AllRecords, RawRecord
 
 log = logging.getLogger("unionforms")
@@ -45,11 +46,6 @@ DEFAULT_WIDTH = 12
 LINE_HEIGHT = 13
 MAX_LINES = 8
 HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def mask_id(value: str) -> str:
-    """110105199003071234 -> 110105********1234."""
-    return value[:6] + "*" * 8 + value[14:] if len(value) == 18 else value
 
 
 def source_shown(subfolder: str, name: str) -> str:

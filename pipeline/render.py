@@ -17,19 +17,39 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError
+from lxml.etree import XMLSyntaxError
 from markupsafe import Markup, escape
 
 from forms.base import FormKind, RecordView
 from forms.words import cn_date, money_figures, rmb_upper
 from pipeline.config import Config
 from pipeline.docx_style import apply_fonts
-from pipeline.errors import TemplateProblem
+from pipeline.errors import FormRejected, TemplateProblem
 from pipeline.files import atomic_path, safe_name
+from pipeline.hardening import check_xml
+from pipeline.package import PackageLimits, check_package
 from pipeline.permissions import Sharing
 
 LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+# docxtpl turns "{_{" "}_}" "{_%" "%_}" in its output into "{{" "}}" "{%" "%}": an underscore
+# typed in a form is written as a character reference so it prints as typed.
+UNDERSCORE = Markup("&#95;")
+TEMPLATE_LIMITS = PackageLimits(max_parts=1000, max_unpacked=50 * 1048576)
+
+
+class SafeTemplate(DocxTemplate):
+    """docxtpl, with its own second parse of the rendered document defused."""
+
+    def fix_tables(self, xml: str) -> Any:
+        check_xml(xml)
+        return super().fix_tables(xml)
+
+
+def _as_text(value: str) -> Markup:
+    return Markup(escape(value)).replace("_", UNDERSCORE)
 
 
 def document_text(value: Any) -> Any:
@@ -44,8 +64,8 @@ def document_text(value: Any) -> Any:
         return money_figures(value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return "、".join(value)
-    if isinstance(value, str) and "\n" in value and not isinstance(value, Markup):
-        return LINE_BREAK.join(escape(line) for line in value.split("\n"))
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return LINE_BREAK.join(_as_text(line) for line in value.split("\n"))
     return value
 
 
@@ -128,7 +148,16 @@ def template_bytes(config: Config, name: str) -> bytes:
 
 
 def load_template(config: Config, name: str) -> DocxTemplate:
-    return DocxTemplate(io.BytesIO(template_bytes(config, name)))
+    """The template ``name``, screened like a submitted file: a broken or hostile template is
+    a ``TemplateProblem`` naming it, not a crash inside docxtpl."""
+    data = template_bytes(config, name)
+    try:
+        check_package(data, TEMPLATE_LIMITS)
+        return SafeTemplate(io.BytesIO(data))
+    except FormRejected as exc:
+        raise TemplateProblem(f"文书模板 {name} 已损坏或无法使用：{exc.message}") from None
+    except Exception as exc:
+        raise TemplateProblem(f"文书模板 {name} 已损坏，无法打开（{type(exc).__name__}）") from None
 
 
 def document_name(kind: FormKind, record: RecordView, title: str) -> str:
@@ -152,7 +181,7 @@ def render_documents(
         template = load_template(config, spec.template)
         try:
             template.render(context, ENVIRONMENT, autoescape=True)
-        except TemplateError as exc:
+        except (TemplateError, XMLSyntaxError, DefusedXmlException) as exc:
             raise TemplateProblem(f"文书模板 {spec.template} 无法生成：{exc}") from None
         apply_fonts(template.docx, config.fonts)
         properties = template.docx.core_properties

@@ -18,6 +18,7 @@ from pipeline.archive import archive_record
 from pipeline.errors import Duplicate, InvalidForm, UnknownKind
 from pipeline.job import Job
 from pipeline.logs import FILE_ONLY
+from pipeline.package import PackageLimits
 from pipeline.render import render_documents
 from pipeline.runtime import Runtime
 from pipeline.screen import screen
@@ -81,12 +82,9 @@ def _refuse_duplicate(earlier: tuple[Submission, str] | None) -> None:
 
 def screen_file(job: Job, rt: Runtime) -> None:
     limits = rt.config.limits
+    package = PackageLimits(limits.max_parts, limits.max_unpacked_mb * 1048576)
     job.fmt, job.content = screen(
-        job.name,
-        job.data,
-        limits.max_file_mb * 1048576,
-        limits.max_unpacked_mb * 1048576,
-        rt.converter,
+        job.name, job.data, limits.max_file_mb * 1048576, package, rt.converter
     )
     job.converted = job.content is not job.data
 

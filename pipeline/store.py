@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from pipeline.errors import NoStore, StoreLocked, StoreUnavailable
 from pipeline.files import private_dir
+from pipeline.privacy import redact
 from pipeline.schema import prepare
 
 DATABASE_NAME = "unionforms.sqlite3"
@@ -153,9 +154,11 @@ class Store:
         self.execute("COMMIT")
 
     def log(self, event: str, detail: str = "", submission_id: int | None = None) -> None:
+        """An audit-log entry; ID and phone numbers in ``detail`` (a file named after a person's
+        ID number) are masked."""
         self.execute(
             "INSERT INTO events (at, submission_id, event, detail) VALUES (?, ?, ?, ?)",
-            (datetime.now().isoformat(timespec="seconds"), submission_id, event, detail),
+            (datetime.now().isoformat(timespec="seconds"), submission_id, event, redact(detail)),
         )
 
     # -- submissions ---------------------------------------------------------------------

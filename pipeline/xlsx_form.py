@@ -24,7 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from forms.base import FormKind
 from forms.fields import FieldDef, is_blank
 from pipeline.blank_xlsx import KIND_SHEET, LISTS_SHEET
-from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue
+from pipeline.errors import UnknownKind
+from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue, shown
 from pipeline.labels import LabelIndex, title_matches
 
 CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
@@ -47,15 +48,30 @@ def custom_kind(content: bytes) -> str | None:
     return None
 
 
+def kind_by_property(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
+    """The kind the ``form_kind`` property names; None without one. A property naming no
+    kind this program knows is refused, not guessed past from the title."""
+    key = custom_kind(content)
+    if key is None:
+        return None
+    for kind in kinds:
+        if kind.key == key:
+            return kind
+    raise UnknownKind(
+        f"表单类型标记为“{shown(key, 40)}”，不是本程序认识的表单种类（可能是别的单位或更新版本"
+        "的表单）；请使用本系统生成的空白表单填写：" + "、".join(kind.title for kind in kinds)
+    )
+
+
 def load(content: bytes) -> Workbook:
     return load_workbook(io.BytesIO(content), data_only=True, keep_links=False)
 
 
 def identify(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
     by_key = {kind.key: kind for kind in kinds}
-    key = custom_kind(content)
-    if key in by_key:
-        return by_key[key]
+    found = kind_by_property(content, kinds)
+    if found is not None:
+        return found
     wb = load(content)
     if KIND_SHEET in wb.sheetnames:
         key = wb[KIND_SHEET]["B1"].value
