@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms import KINDS
 from forms.base import FormKind, RecordView, RegisterSpec
-from forms.fields import FieldType, IdNumber
+from forms.fields import FieldType, IdNumber, without_controls
 from pipeline.config import Config
 from pipeline.files import atomic_path, safe_name
 from pipeline.logs import FILE_ONLY
@@ -91,10 +91,17 @@ def cell_value(value: Any, field_type: FieldType | None, mask: bool) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
-        return "、".join(str(item) for item in value)
+        value = "、".join(str(item) for item in value)
     if mask and isinstance(value, str) and isinstance(field_type, IdNumber):
         return mask_id(value)
-    return value
+    # Validation removes control characters; a record stored before it did (or a file name)
+    # must not stop the whole register (openpyxl refuses them).
+    return without_controls(value) if isinstance(value, str) else value
+
+
+def looks_like_formula(text: str) -> bool:
+    """What a spreadsheet would take for a formula, leading blanks, tabs and line ends too."""
+    return text.lstrip(" \t\r\n").startswith(FORMULA_PREFIXES)
 
 
 def _named_styles() -> list[NamedStyle]:
@@ -216,7 +223,7 @@ class RegisterWriter:
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, even when it starts with '='
                 cell.style = _style_name("text", highlight)
-                if value.startswith(FORMULA_PREFIXES):
+                if looks_like_formula(value):
                     cell.quotePrefix = True
             else:
                 cell.style = _style_name(type_name, highlight)

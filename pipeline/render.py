@@ -24,6 +24,7 @@ from lxml.etree import XMLSyntaxError
 from markupsafe import Markup, escape
 
 from forms.base import FormKind, RecordView
+from forms.fields import without_controls
 from forms.words import cn_date, money_figures, rmb_upper
 from pipeline.config import Config
 from pipeline.docx_style import apply_fonts
@@ -49,7 +50,7 @@ class SafeTemplate(DocxTemplate):
 
 
 def _as_text(value: str) -> Markup:
-    return Markup(escape(value)).replace("_", UNDERSCORE)
+    return Markup(escape(without_controls(value))).replace("_", UNDERSCORE)
 
 
 def document_text(value: Any) -> Any:

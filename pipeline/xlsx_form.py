@@ -18,6 +18,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.escape import unescape
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -98,12 +99,16 @@ def _where(ws: Worksheet, coordinate: str, note: str = "") -> Location:
 
 
 def _value(ws: Worksheet, row: int, column: int) -> Any:
+    """The cell's value as typed: Excel's escapes of characters XML cannot hold (``_x0007_``,
+    and ``_x005F_`` for an underscore that looked like one) undone; fields drop the controls."""
     cell = ws.cell(row, column)
     if isinstance(cell, MergedCell):
         for merged in ws.merged_cells.ranges:
             if cell.coordinate in merged:
-                return ws.cell(merged.min_row, merged.min_col).value
-    return cell.value
+                cell = ws.cell(merged.min_row, merged.min_col)
+                break
+    value = cell.value
+    return unescape(value) if isinstance(value, str) and "_x" in value else value
 
 
 class XlsxReader:
