@@ -68,7 +68,7 @@ def is_blank(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return not value.replace("_x000D_", "").strip()
+        return not without_controls(value).strip()
     return isinstance(value, list | tuple) and not value
 
 
@@ -143,7 +143,7 @@ class FieldType:
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     return text.strip()
 
 

@@ -63,20 +63,24 @@ class PackageLimits:
 
 
 class _Root:
-    """A parser target that keeps the root element's local name and builds nothing."""
+    """Keeps the root element's local name. Only the first element is reported: after it the
+    handler is removed, so expat runs through the rest of the part without calling Python."""
 
-    def __init__(self) -> None:
+    def __init__(self, parser: DefusedXMLParser) -> None:
         self.name: str | None = None
+        self.expat = parser.parser  # the underlying pyexpat parser defusedxml configured
+        self.expat.StartElementHandler = self.start
+        # ElementTree's catch-all handler would be called for every run of text; the DTD and
+        # entity handlers defusedxml installed stay.
+        self.expat.DefaultHandlerExpand = None
 
     def start(self, tag: str, attrs: Any) -> None:
-        if self.name is None:
-            self.name = tag.rsplit("}", 1)[-1]
+        self.name = tag.rsplit("}", 1)[-1]
+        self.expat.StartElementHandler = None
 
-    def end(self, tag: str) -> None:
-        pass
 
-    def data(self, text: str) -> None:
-        pass
+class _Nothing:
+    """A parser target that builds nothing (ElementTree installs no per-element handlers)."""
 
     def close(self) -> None:
         pass
@@ -157,8 +161,8 @@ def _xml_root(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> str | None:
             head = stream.read(CHUNK)
             if not (entry.filename.lower().endswith(XML_NAMES) or _looks_like_xml(head)):
                 return None
-            target = _Root()
-            parser = DefusedXMLParser(target=target, forbid_dtd=True)
+            parser = DefusedXMLParser(target=_Nothing(), forbid_dtd=True)
+            root = _Root(parser)
             while head:
                 parser.feed(head)
                 head = stream.read(CHUNK)
@@ -171,7 +175,7 @@ def _xml_root(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> str | None:
         raise DamagedFile(
             f"文件中的部件“{entry.filename[:80]}”已损坏，无法读取；请重新保存后再提交"
         ) from None
-    return target.name
+    return root.name
 
 
 def _content_types(xml: bytes, names: set[str]) -> dict[str, str]:
