@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.errors import StoreUnavailable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     errors TEXT NOT NULL DEFAULT '[]',
     outputs TEXT NOT NULL DEFAULT '[]',
     released_at TEXT,
-    stuck TEXT
+    stuck TEXT,
+    releasing TEXT
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_rejecting ON submissions(id) WHERE stage = 'rejecting';
@@ -51,6 +52,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS records_serial_seq
     ON records(kind, year, seq) WHERE parent_id IS NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS records_child_seq
     ON records(parent_id, seq) WHERE parent_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS serials (
+    kind TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (kind, year)
+);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -67,6 +74,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # a finished submission whose file cannot leave the inbox is remembered, not retried.
         "ALTER TABLE records ADD COLUMN kind_version TEXT NOT NULL DEFAULT '1'",
         "ALTER TABLE submissions ADD COLUMN stuck TEXT",
+    ),
+    2: (
+        # #13: the file about to leave the inbox is recorded before it is removed, so a crash
+        # in between is told apart from the same bytes dropped in again.
+        "ALTER TABLE submissions ADD COLUMN releasing TEXT",
+        # #13: the last serial of each kind and year, kept when records are purged, so a
+        # serial is never given twice.
+        "CREATE TABLE serials (kind TEXT NOT NULL, year INTEGER NOT NULL,"
+        " last INTEGER NOT NULL, PRIMARY KEY (kind, year))",
+        "INSERT INTO serials (kind, year, last) SELECT kind, year, MAX(seq) FROM records"
+        " WHERE parent_id IS NULL GROUP BY kind, year",
     ),
 }
 

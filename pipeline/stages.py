@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from forms import KINDS, get_kind
-from pipeline import docx_form, records, xlsx_form
+from pipeline import checkpoints, docx_form, records, xlsx_form
 from pipeline.archive import archive_record
 from pipeline.errors import Duplicate, InvalidForm, UnknownKind
 from pipeline.job import Job
@@ -211,9 +211,24 @@ def file_signature(path: Path) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}"
 
 
+def file_identity(path: Path) -> str:
+    """This very file: its inode, size and times. A copy dropped again under the same name has
+    another (the change time cannot be set back), even when the disk reuses the inode."""
+    status = path.stat()
+    return (
+        f"{status.st_dev}:{status.st_ino}:{status.st_size}:"
+        f"{status.st_mtime_ns}:{status.st_ctime_ns}"
+    )
+
+
 def release(job: Job, rt: Runtime) -> None:
     """Remove the file from the inbox (unless it is not ours, or it changed meanwhile), then
-    record the release. A file that cannot be removed is said once and left alone after."""
+    record the release. A file that cannot be removed is said once and left alone after.
+
+    Which file is about to go is recorded first: a crash between the removal and the record
+    (``settle_releases``) is then told apart from the same bytes dropped in again later, which
+    must be reported as 重复提交 rather than silently taken for the finished one.
+    """
     assert job.submission_id is not None
     if job.owned:
         try:
@@ -221,11 +236,27 @@ def release(job: Job, rt: Runtime) -> None:
                 if hashlib.sha256(job.source.read_bytes()).hexdigest() != job.sha256:
                     log.warning("%s 在处理过程中被修改，留待下次处理", job.source)
                     return
+                rt.store.releasing(job.submission_id, file_identity(job.source))
+                checkpoints.reached("after:releasing")
                 job.source.unlink()
+                checkpoints.reached("after:unlink")
         except OSError as exc:
             _stuck(job, rt, exc)
             return
     rt.store.released(job.submission_id)
+
+
+def settle_releases(rt: Runtime) -> None:
+    """Finish the releases a crash interrupted: a file that is gone, or replaced by another
+    file of the same name, was removed; one still there as it was is released with its form."""
+    for submission in rt.store.interrupted_releases():
+        path = Path(submission.source_path)
+        try:
+            same = file_identity(path) == submission.releasing
+        except OSError:
+            same = False
+        if not same:
+            rt.store.released(submission.id)
 
 
 def _stuck(job: Job, rt: Runtime, exc: OSError) -> None:

@@ -58,6 +58,7 @@ class Submission:
     subfolder: str = ""
     kind: str | None = None
     stuck: str | None = None
+    releasing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class Store:
             row["subfolder"],
             row["kind"],
             row["stuck"],
+            row["releasing"],
         )
 
     def unfinished(self, sha256: str) -> list[Submission]:
@@ -261,6 +263,17 @@ class Store:
             )
             self.log("stuck", signature, submission_id)
 
+    def releasing(self, submission_id: int, identity: str) -> None:
+        """The submission's file, this very one, is about to leave the inbox."""
+        self.execute("UPDATE submissions SET releasing = ? WHERE id = ?", (identity, submission_id))
+
+    def interrupted_releases(self) -> list[Submission]:
+        """Submissions whose file was about to leave the inbox when a run stopped."""
+        rows = self.execute(
+            "SELECT * FROM submissions WHERE releasing IS NOT NULL AND released_at IS NULL"
+        ).fetchall()
+        return [s for s in map(self._submission, rows) if s is not None]
+
     def released(self, submission_id: int) -> None:
         with self.transaction():
             self.execute(
@@ -327,12 +340,22 @@ class Store:
             row = self.execute(
                 "SELECT MAX(seq) FROM records WHERE parent_id = ?", (parent_id,)
             ).fetchone()
-        else:
-            row = self.execute(
-                "SELECT MAX(seq) FROM records WHERE kind = ? AND year = ? AND parent_id IS NULL",
-                (kind, year),
-            ).fetchone()
-        return int(row[0] or 0) + 1
+            return int(row[0] or 0) + 1
+        # The counter outlives purged records; the records' own maximum covers a counter
+        # that fell behind (a store written by a version without counters).
+        row = self.execute(
+            "SELECT MAX(last) FROM (SELECT last FROM serials WHERE kind = ? AND year = ?"
+            " UNION ALL SELECT MAX(seq) FROM records"
+            " WHERE kind = ? AND year = ? AND parent_id IS NULL)",
+            (kind, year, kind, year),
+        ).fetchone()
+        seq = int(row[0] or 0) + 1
+        self.execute(
+            "INSERT INTO serials (kind, year, last) VALUES (?, ?, ?)"
+            " ON CONFLICT (kind, year) DO UPDATE SET last = excluded.last",
+            (kind, year, seq),
+        )
+        return seq
 
     RECORD_QUERY = (
         "SELECT r.*, p.serial AS parent_serial, s.original_name, s.subfolder, s.received_at,"

@@ -49,7 +49,8 @@ settings.register_profile(
     max_examples=1000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
 KIND_IDS = [kind.key for kind in KINDS]
 GENERATED: dict[str, int] = {}  # examples per kind and format (reported at the end)
 
@@ -218,7 +219,7 @@ def run_example(
 def test_any_value_in_any_field_is_stored_as_typed_or_refused_where_it_is(
     start: dict[str, Any], kind: FormKind, fmt: str
 ) -> None:
-    @settings(max_examples=EXAMPLES[fmt])
+    @settings(max_examples=EXAMPLES[fmt] if PROFILE == "ci" else settings().max_examples)
     @given(found=changes(kind, fmt, start["values"][kind.key]))
     def example(found: dict[tuple[str, str | None], Typed]) -> None:
         run_example(start, kind, fmt, found)
