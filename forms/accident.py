@@ -147,6 +147,10 @@ class Accident(FormKind):
     serial_prefix = "SG"
     name_key = "title"
     summary = "工伤事故调查，按“四不放过”跟踪结案，生成上报的事故调查报告书"
+    # Injury records bear on compensation claims for decades.
+    retention_years = 30
+    retention_from = "结案报告日期"
+    retention_open = "“四不放过”未全部落实（未结案）的一直保存"
     documents = (DocumentSpec("工伤事故调查报告书", "accident_report.docx"),)
     derived = {
         "severity": Text("事故等级"),
@@ -202,6 +206,13 @@ class Accident(FormKind):
                 f"{p.injured_name}（{p.injury_degree}）" for p in form.injured
             ),
         }
+
+    def closed_on(self, record: RecordView) -> date | None:
+        """已结案: all four 四不放过 items done; counted from the report's date."""
+        if any(not record.values[key] for key in FOUR_NOS):
+            return None
+        report_date: date = record.values["report_date"]
+        return report_date
 
     def live(self, record: RecordView, today: date) -> dict[str, Any]:
         # 四不放过: closed only when all four are done; the report lists what is still open.

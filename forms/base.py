@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from forms.fields import DateTime, FieldDef, FieldType, Table, Text
+from forms.fields import DateTime, FieldDef, FieldType, Integer, Table, Text
 from forms.samples import Sample
 
 RuleResult = Iterator[tuple[str, str]]
@@ -158,6 +158,7 @@ class RegisterSpec:
     ``where`` keeps only some rows and ``order`` sorts them (a sort key of a row).
     ``highlight`` names a bool value: rows where it is true are filled and their status shown.
     ``value_types`` declares columns that are neither fields nor derived values of the kind.
+    ``outgoing`` marks a register meant to leave the office (its personal numbers masked).
     """
 
     title: str
@@ -167,6 +168,9 @@ class RegisterSpec:
     order: Callable[[dict[str, Any]], Any] | None = None
     highlight: str | None = None
     value_types: dict[str, FieldType] = field(default_factory=dict)
+    # Meant to leave the office (a report for the parent union): ID and phone numbers are
+    # masked unless unionforms.toml turns that off ([privacy] mask_outgoing).
+    outgoing: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,7 @@ STANDARD_VALUES: dict[str, FieldType] = {
     "received_at": DateTime("收件时间"),
     "source_name": Text("原文件名"),
     "subfolder": Text("来源文件夹"),
+    "year": Integer("年度"),
 }
 
 
@@ -218,6 +223,13 @@ class FormKind:
     listings: ClassVar[tuple[Listing, ...]] = ()
     # Types of the values ``derive`` stores and of the ``live`` values registers show.
     derived: ClassVar[dict[str, FieldType]] = {}
+    # How long a record is kept (years, from ``closed_on``), unless unionforms.toml says
+    # otherwise; ``min_retention_years`` is the least the configuration may set (PIPL: keep
+    # no longer than needed; the archive rules: no shorter than they ask).
+    retention_years: ClassVar[int] = 10
+    min_retention_years: ClassVar[int] = 1
+    retention_from: ClassVar[str] = "收到表单之日"
+    retention_open: ClassVar[str] = ""  # when ``closed_on`` can be None: which are kept
 
     def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
         """Values computed once, when the form is accepted (stored with the record)."""
@@ -230,6 +242,16 @@ class FormKind:
     def context(self, record: RecordView, today: date) -> dict[str, Any]:
         """Everything a document template of this kind may use, besides the common names."""
         return record.values | record.derived | self.live(record, today)
+
+    def closed_on(self, record: RecordView) -> date | None:
+        """The day the matter the record documents ended, from which its retention counts;
+        None while it is still open (an open matter is never purged)."""
+        return record.received_at.date()
+
+    def closes_parent(self, record: RecordView) -> date | None:
+        """For a kind with a ``parent``: the day this record closed its parent's matter (a
+        review that closes a hardship file), or None."""
+        return None
 
     def value_type(self, key: str) -> FieldType | None:
         """The type of a field, derived value or standard value named ``key``."""

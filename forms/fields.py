@@ -176,6 +176,8 @@ class Text(FieldType):
         return text
 
     def _too_long(self, count: int) -> Invalid:
+        if self.length and self.length[1] < UNBOUNDED_TEXT:  # a range the form states
+            return Invalid(f"应为{self._bounds()}（现为{count}个字）")
         return Invalid(f"太长：此栏最多{self.bounds[1]}个字（现为{count}个字）")
 
     def _bounds(self) -> str:

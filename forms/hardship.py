@@ -160,6 +160,11 @@ class Hardship(FormKind):
         DocumentSpec("困难职工档案表", "hardship_file.docx"),
         DocumentSpec("困难职工补助审批表", "hardship_approval.docx"),
     )
+    # 困难职工档案: kept at least ten years after the file is closed (the national union's
+    # archive rules); a file no review has closed stays.
+    retention_years = min_retention_years = 10
+    retention_from = "档案销档之日"
+    retention_open = "未销档的一直保存"
     derived = {
         "per_capita_income": Money("人均月收入（元）"),
         "recheck": Bool("复核"),
@@ -193,7 +198,35 @@ class Hardship(FormKind):
             ),
             highlight="recheck",
         ),
+        RegisterSpec(
+            "困难职工名单汇总表",
+            columns=(
+                Column("year", width=6),
+                Column("serial", width=14),
+                Column("name", width=9),
+                Column("gender", width=5),
+                Column("id_number", width=20),
+                Column("department", width=12),
+                Column("phone", width=14),
+                Column("household_size", width=8),
+                Column("per_capita_income", width=11),
+                Column("hardship_category", width=9),
+                Column("hardship_causes", width=16),
+                Column("requested_amount", width=12),
+                Column("application_date", width=12),
+            ),
+            order=lambda row: (row["year"], row["serial"]),
+            outgoing=True,  # 报一师电力公司工会统一归档: it leaves the office
+        ),
     )
+
+    def closed_on(self, record: RecordView) -> date | None:
+        """The day a follow-up (a yearly review) closed the file, if one has."""
+        from forms import get_kind  # (forms imports this module)
+
+        days = [get_kind(child.kind).closes_parent(child) for child in record.children]
+        closed = [day for day in days if day is not None]
+        return max(closed) if closed else None
 
     def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
         per_capita = (form.household_monthly_income / form.household_size).quantize(

@@ -24,12 +24,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms import KINDS
 from forms.base import FormKind, RecordView, RegisterSpec
-from forms.fields import FieldType, IdNumber, without_controls
+from forms.fields import FieldType, IdNumber, Phone, without_controls
 from pipeline.config import Config
 from pipeline.files import atomic_path, safe_name
 from pipeline.logs import FILE_ONLY
 from pipeline.permissions import Sharing
-from pipeline.privacy import mask_id
+from pipeline.privacy import mask_id, mask_phone
 from pipeline.records import AllRecords, RawRecord
 
 log = logging.getLogger("unionforms")
@@ -68,6 +68,7 @@ def default_rows(
                 "received_at": record.received_at,
                 "source_name": source_shown(record.subfolder, record.source_name),
                 "subfolder": record.subfolder,
+                "year": record.year,
             }
         )
 
@@ -85,15 +86,30 @@ def column_type(kind: FormKind, spec: RegisterSpec, key: str) -> FieldType | Non
     return spec.value_types.get(key) or kind.value_type(key)
 
 
-def cell_value(value: Any, field_type: FieldType | None, mask: bool) -> Any:
+@dataclass(frozen=True)
+class Masks:
+    """Which personal numbers a register shows masked."""
+
+    ids: bool = False
+    phones: bool = False
+
+    @classmethod
+    def of(cls, spec: RegisterSpec, config: Config) -> Masks:
+        outgoing = spec.outgoing and config.privacy.mask_outgoing
+        return cls(ids=config.rules.mask_id_numbers or outgoing, phones=outgoing)
+
+
+def cell_value(value: Any, field_type: FieldType | None, mask: Masks) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
         value = "、".join(str(item) for item in value)
-    if mask and isinstance(value, str) and isinstance(field_type, IdNumber):
+    if mask.ids and isinstance(value, str) and isinstance(field_type, IdNumber):
         return mask_id(value)
+    if mask.phones and isinstance(value, str) and isinstance(field_type, Phone):
+        return mask_phone(value)
     # Validation removes control characters; a record stored before it did (or a file name)
     # must not stop the whole register (openpyxl refuses them).
     return without_controls(value) if isinstance(value, str) else value
@@ -187,7 +203,8 @@ class RegisterWriter:
             [
                 _cell(
                     ws,
-                    f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{len(rows)}条",
+                    f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{len(rows)}条"
+                    + self._masked_note(),
                     font=Font(name="宋体", size=10, color="595959"),
                 )
             ]
@@ -213,7 +230,7 @@ class RegisterWriter:
 
     def _row(self, ws: Any, row: dict[str, Any]) -> list[WriteOnlyCell]:
         highlight = bool(self.spec.highlight and row.get(self.spec.highlight)) or RAW_KEY in row
-        mask = self.config.rules.mask_id_numbers
+        mask = Masks.of(self.spec, self.config)
         cells = []
         for column, field_type, type_name in zip(
             self.spec.columns, self.types, self.type_names, strict=True
@@ -229,6 +246,11 @@ class RegisterWriter:
                 cell.style = _style_name(type_name, highlight)
             cells.append(cell)
         return cells
+
+    def _masked_note(self) -> str:
+        masks = Masks.of(self.spec, self.config)
+        shown = [word for word, on in (("身份证号码", masks.ids), ("电话号码", masks.phones)) if on]
+        return f"　　{'和'.join(shown)}已部分遮盖" if shown else ""
 
     def _lines(self, value: Any, index: int) -> int:
         if not isinstance(value, str) or self.type_names[index] != "text":

@@ -359,7 +359,7 @@ class Store:
 
     RECORD_QUERY = (
         "SELECT r.*, p.serial AS parent_serial, s.original_name, s.subfolder, s.received_at,"
-        " s.outputs AS submission_outputs"
+        " s.outputs AS submission_outputs, s.outcome AS submission_outcome"
         " FROM records r JOIN submissions s ON s.id = r.submission_id"
         " LEFT JOIN records p ON p.id = r.parent_id"
     )
@@ -419,8 +419,57 @@ class Store:
             f"{self.RECORD_QUERY} WHERE s.outcome = 'accepted' ORDER BY r.id"
         ).fetchall()
 
+    def idents_mentioning(self, text: str) -> list[str]:
+        """Records whose data holds ``text`` anywhere (a field, a table row, a free text)."""
+        rows = self.execute(
+            "SELECT ident FROM records WHERE instr(data, ?) > 0 ORDER BY id", (text,)
+        ).fetchall()
+        return [row["ident"] for row in rows]
+
+    def returned_mentioning(self, text: str) -> list[sqlite3.Row]:
+        """Returned submissions whose reports or file names hold ``text``."""
+        return self.execute(
+            "SELECT * FROM submissions WHERE outcome IN ('rejected', 'duplicate')"
+            " AND (instr(errors, ?) > 0 OR instr(original_name, ?) > 0) ORDER BY id",
+            (text, text),
+        ).fetchall()
+
+    def returned_before(self, cutoff: str) -> list[sqlite3.Row]:
+        """Returned submissions (mistakes, 重复提交) received before ``cutoff``."""
+        return self.execute(
+            "SELECT * FROM submissions WHERE outcome IN ('rejected', 'duplicate')"
+            " AND received_at < ? ORDER BY id",
+            (cutoff,),
+        ).fetchall()
+
+    def purge(self, record_ids: list[int], submission_ids: list[int], detail: str) -> None:
+        """Delete records (follow-ups first), their submissions and those submissions' audit
+        entries, in one transaction with a ``purged`` entry saying what went."""
+        records, submissions = _marks(record_ids), _marks(submission_ids)
+        with self.transaction():
+            self.execute(
+                f"UPDATE submissions SET record_id = NULL WHERE record_id IN ({records})",
+                tuple(record_ids),
+            )
+            for children in ("IS NOT NULL", "IS NULL"):
+                self.execute(
+                    f"DELETE FROM records WHERE id IN ({records}) AND parent_id {children}",
+                    tuple(record_ids),
+                )
+            for table, column in (("events", "submission_id"), ("submissions", "id")):
+                self.execute(
+                    f"DELETE FROM {table} WHERE {column} IN ({submissions})",
+                    tuple(submission_ids),
+                )
+            self.log("purged", detail)
+
     def counts(self) -> dict[str, int]:
         rows = self.execute(
             "SELECT outcome, COUNT(*) AS n FROM submissions GROUP BY outcome"
         ).fetchall()
         return {str(row["outcome"]): int(row["n"]) for row in rows}
+
+
+def _marks(values: list[int]) -> str:
+    """``?, ?, ?`` for an IN clause (at least one, so an empty list matches nothing)."""
+    return ", ".join("?" * len(values)) or "NULL"

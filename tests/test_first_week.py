@@ -281,12 +281,13 @@ ALLOWED = re.compile(
     r"[A-Za-z_]+\.(toml|log|xlsx|docx|xls|doc)|unionforms|--?[a-z][a-z-]*|UNIONFORMS_CONFIG|"
     r"Ctrl\+C|SIGTERM|LibreOffice|Excel|Word|WPS|SHA-256|TOML|UTF-8|README|"
     r"polling_interval_seconds|watch|share_group|departments|outbox|inbox|state|blank-forms|"
-    r"rejected|registers|documents|archive|templates|Installing for an office|[A-Z]{2}\b"
+    r"rejected|registers|documents|archive|templates|Installing for an office|[A-Z]{2}\b|"
+    r"\[[a-z_]+\]"  # a section of unionforms.toml
 )
 
 
 def english_words(text: str) -> list[str]:
-    names = {name for path in all_commands() for name in path}
+    names = {part for path in all_commands() for name in path for part in (name, *name.split("-"))}
     return [w for w in re.findall(r"[A-Za-z]{3,}", ALLOWED.sub("", text)) if w not in names]
 
 

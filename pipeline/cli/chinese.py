@@ -50,6 +50,7 @@ MESSAGES = {
     "Press any key to continue...": "按任意键继续……",
     "unknown error": "未知错误",
     "default: {default}": "默认：{default}",
+    "required": "必填",
     "(dynamic)": "（动态）",
     "file": "文件",
     "directory": "文件夹",
