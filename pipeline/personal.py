@@ -1,11 +1,12 @@
 """A data subject's access request (PIPL): everything held about one person, by ID number.
 
 ``export_person`` finds every record whose data holds the ID number (in a field, a table row
-or a text), with the follow-ups filed under it, and every returned form whose report quotes the
-number; it writes them into a folder of their own: ``个人信息汇总.txt`` listing every value
-under its label, and for each record a copy of its archive (the original form as submitted and
-the documents made from it). The folder is private like the other personal data, and the audit
-log records the export with the number masked.
+or a text), with the follow-ups filed under it, every returned form whose report quotes the
+number, and the copies of those records returned as 重复提交. It writes them into a folder of
+their own: ``个人信息汇总.txt`` listing every value under its label, and for each record a copy
+of its archive (the original form as submitted and the documents made from it). The folder is
+private like the other personal data, and the audit log records the export with the number
+masked.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def find(store: Store, id_number: str) -> tuple[list[RecordView], list[Any]]:
     everything = load_all(store).by_kind
     views = [record for records in everything.values() for record in records]
     found = [r for r in views if r.ident in holding and r.parent not in holding]
-    return found, store.returned_mentioning(id_number)
+    return found, store.returned_mentioning(id_number, sorted(holding))
 
 
 def export_person(
@@ -128,7 +129,8 @@ def _copy_archive(
 
 
 def _returned_lines(row: Any) -> list[str]:
-    lines = [f"【退回的表单】“{row['original_name']}”，收到时间 {row['received_at'][:16]}"]
+    received = row["received_at"][:16].replace("T", " ")
+    lines = [f"【退回的表单】“{row['original_name']}”，收到时间 {received}"]
     lines += [f"  {error}" for error in json.loads(row["errors"] or "[]")]
     return [*lines, ""]
 

@@ -135,7 +135,7 @@ def _weigh(
 ) -> None:
     ended = kind.closed_on(record)
     if ended is None:
-        plan.kept.append(Kept(record.ident, kind.title, f"尚未了结（{kind.retention_open}）"))
+        plan.kept.append(Kept(record.ident, kind.title, f"尚未了结：{kind.retention_open}"))
         return
     years = getattr(config.retention, kind.key)
     until = add_years(ended, years)

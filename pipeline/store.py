@@ -426,12 +426,16 @@ class Store:
         ).fetchall()
         return [row["ident"] for row in rows]
 
-    def returned_mentioning(self, text: str) -> list[sqlite3.Row]:
-        """Returned submissions whose reports or file names hold ``text``."""
+    def returned_mentioning(self, text: str, idents: list[str]) -> list[sqlite3.Row]:
+        """Returned submissions whose reports or file names hold ``text``, and the copies of
+        the records ``idents`` returned as 重复提交."""
+        marks = _marks([0] * len(idents))
         return self.execute(
             "SELECT * FROM submissions WHERE outcome IN ('rejected', 'duplicate')"
-            " AND (instr(errors, ?) > 0 OR instr(original_name, ?) > 0) ORDER BY id",
-            (text, text),
+            " AND (instr(errors, ?) > 0 OR instr(original_name, ?) > 0 OR sha256 IN"
+            " (SELECT s.sha256 FROM submissions s JOIN records r ON r.submission_id = s.id"
+            f" WHERE r.ident IN ({marks}))) ORDER BY id",
+            (text, text, *idents),
         ).fetchall()
 
     def returned_before(self, cutoff: str) -> list[sqlite3.Row]:

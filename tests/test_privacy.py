@@ -266,7 +266,7 @@ def test_purge_deletes_only_what_is_past_its_retention(old_office: Config) -> No
         assert [item.ident for item in plan.records] == ["YH-2012-0001", "YH-2012-0002"]
         assert [item.ident for item in plan.returned] == ["错.xlsx"]
         kept = {k.ident: k.reason for k in plan.kept}
-        assert kept["KN-2012-0001"] == "尚未了结（未销档的一直保存）"
+        assert kept["KN-2012-0001"] == "尚未了结：未销档的一直保存"
         assert "未结案" in kept["SG-2012-0001"]
         documents = [p for item in plan.records for p in item.files if p.suffix == ".docx"]
         assert len(documents) == 4  # two notices, two acceptance slips
@@ -337,7 +337,7 @@ def test_purge_asks_first_lists_on_a_dry_run_and_refuses_what_it_cannot(
     before = ident_set(old_office)
     dry = run(config, "purge", "--before", "2013-01-01", "--dry-run")
     assert dry.exit_code == 0 and "YH-2012-0001" in dry.output and "试运行" in dry.output
-    assert "KN-2012-0001\t困难职工帮扶申请表\t尚未了结" in dry.output
+    assert "KN-2012-0001\t困难职工帮扶申请表\t尚未了结：未销档的一直保存" in dry.output
     declined = answering(config, "n\n", "purge", "--before", "2013-01-01")
     assert declined.exit_code == 1 and "确定永久删除以上2条记录" in declined.output
     assert ident_set(old_office) == before
