@@ -8,10 +8,13 @@ The standard: 调查原则坚持"四不放过" … 调查的内容：人、物�
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from forms import accident_statistics as statistics
+from forms.accident_samples import accident_samples
 from forms.base import (
     Column,
     DocumentSpec,
@@ -35,39 +38,31 @@ from forms.fields import (
     Text,
 )
 from forms.fields import Date as DateField
+from forms.gb6441 import (
+    CATEGORIES,
+    CAUSE_OBJECTS,
+    DEGREES,
+    HARM_OBJECTS,
+    INJURY_MODES,
+    INJURY_NATURES,
+    SEVERITY,
+    UNSAFE_ACTS,
+    UNSAFE_CONDITIONS,
+    casualties,
+    grade,
+)
+from forms.reports import Report
 from forms.samples import Sample
 
-# GB 6441-1986 企业职工伤亡事故分类, 事故类别
-CATEGORIES = (
-    "物体打击",
-    "车辆伤害",
-    "机械伤害",
-    "起重伤害",
-    "触电",
-    "淹溺",
-    "灼烫",
-    "火灾",
-    "高处坠落",
-    "坍塌",
-    "冒顶片帮",
-    "透水",
-    "放炮",
-    "火药爆炸",
-    "瓦斯爆炸",
-    "锅炉爆炸",
-    "容器爆炸",
-    "其他爆炸",
-    "中毒和窒息",
-    "其他伤害",
-)
-DEGREES = ("轻伤", "重伤", "死亡")  # from the least to the worst
-SEVERITY = {"轻伤": "轻伤事故", "重伤": "重伤事故", "死亡": "死亡事故"}
 METHODS = ("现场勘察", "调查询问当事人", "技术鉴定", "模拟试验")
 # 现场勘察与调查询问工作必须互相结合
 REQUIRED_METHODS = ("现场勘察", "调查询问当事人")
-FOUR_NOS = ("cause_identified", "responsible_handled", "measures_implemented", "people_educated")
 CLOSED, INVESTIGATING = "已结案", "调查中"
 NAME_SEPARATORS = re.compile(r"[、，,；;\s]+")
+
+
+def gb_hint(table: str, meaning: str) -> str:
+    return f"{meaning}；按GB 6441-1986附录A表{table}选择，可不填"
 
 
 class Injured(FormModel):
@@ -78,6 +73,10 @@ class Injured(FormModel):
     service_years: Annotated[int | None, Integer("本工种工龄", bounds=(0, 60), unit="年")] = None
     injury_part: Annotated[str | None, Text("受伤部位")] = None
     injury_degree: Annotated[str, Choice("伤害程度", choices=DEGREES)]
+    # Last, so the columns of forms made before it was added still read as they were.
+    injury_nature: Annotated[
+        str | None, Choice("受伤性质", choices=INJURY_NATURES, hint=gb_hint("A2", "人体受伤的类型"))
+    ] = None
 
 
 class AccidentForm(FormModel):
@@ -105,6 +104,39 @@ class AccidentForm(FormModel):
     ]
     direct_cause: Annotated[str, Text("直接原因", lines=3)]
     indirect_cause: Annotated[str, Text("间接原因", lines=3)]
+    # 伤害分析 of GB 6441-1986 Appendix A, for the accident as a whole; optional.
+    cause_object: Annotated[
+        str | None,
+        Choice("起因物", choices=CAUSE_OBJECTS, hint=gb_hint("A3", "导致事故发生的物体、物质")),
+    ] = None
+    harm_object: Annotated[
+        str | None,
+        Choice(
+            "致害物", choices=HARM_OBJECTS, hint=gb_hint("A4", "直接引起伤害及中毒的物体或物质")
+        ),
+    ] = None
+    injury_mode: Annotated[
+        str | None,
+        Choice("伤害方式", choices=INJURY_MODES, hint=gb_hint("A5", "致害物与人体发生接触的方式")),
+    ] = None
+    unsafe_conditions: Annotated[
+        list[str] | None,
+        Multi(
+            "不安全状态",
+            choices=UNSAFE_CONDITIONS,
+            hint=gb_hint("A6", "能导致事故发生的物质条件，可多选")
+            + "："
+            + "；".join(UNSAFE_CONDITIONS),
+        ),
+    ] = None
+    unsafe_acts: Annotated[
+        list[str] | None,
+        Multi(
+            "不安全行为",
+            choices=UNSAFE_ACTS,
+            hint=gb_hint("A7", "能造成事故的人为错误，可多选") + "：" + "；".join(UNSAFE_ACTS),
+        ),
+    ] = None
     direct_loss: Annotated[Decimal, Money("直接经济损失（元）")]
     indirect_loss: Annotated[Decimal, Money("间接经济损失（元）")]
     responsibility: Annotated[str, Text("责任认定及处理意见", lines=4)]
@@ -133,6 +165,34 @@ class AccidentForm(FormModel):
             yield "report_date", f"不能早于事故发生日期（{self.occurred_at.date().isoformat()}）"
 
 
+@dataclass(frozen=True)
+class FourNo:
+    """One of the 四不放过: the form's 是/否 field and what it is about, e.g. 整改措施 and 落实,
+    from which each way of saying it is made."""
+
+    key: str
+    subject: str
+    verb: str
+
+    @property
+    def principle(self) -> str:
+        return f"{self.subject}未{self.verb}不放过"
+
+    def state(self, done: bool) -> str:
+        return f"已{self.verb}" if done else f"未{self.verb}"
+
+    @property
+    def open(self) -> str:
+        return f"{self.subject}尚未{self.verb}"
+
+
+FOUR_NOS = (
+    FourNo("cause_identified", "事故原因", "查清"),
+    FourNo("responsible_handled", "责任人员", "处理"),
+    FourNo("measures_implemented", "整改措施", "落实"),
+    FourNo("people_educated", "有关人员", "受到教育"),
+)
+ANALYSIS = ("cause_object", "harm_object", "injury_mode", "unsafe_conditions", "unsafe_acts")
 LABELS = {spec.key: spec.label for spec in AccidentForm.field_defs()}
 
 
@@ -153,7 +213,9 @@ class Accident(FormKind):
     retention_open = "“四不放过”未全部落实（未结案）的一直保存"
     documents = (DocumentSpec("工伤事故调查报告书", "accident_report.docx"),)
     derived = {
-        "severity": Text("事故等级"),
+        "severity": Text("事故严重程度"),
+        "grade": Text("事故等级"),
+        "casualties": Text("伤亡情况"),
         "total_loss": Money("经济损失合计（元）"),
         "injured_count": Integer("受伤人数"),
         "deaths": Integer("死亡"),
@@ -175,6 +237,7 @@ class Accident(FormKind):
                 Column("department", width=10),
                 Column("category", width=10),
                 Column("severity", width=9),
+                Column("grade", width=9),
                 Column("injured_count", width=6),
                 Column("deaths", width=5),
                 Column("serious_injuries", width=5),
@@ -190,6 +253,23 @@ class Accident(FormKind):
                 Column("received_at", width=16),
             ),
             highlight="open",
+        ),
+    )
+
+    reports = (
+        Report(
+            "accidents",
+            "工伤事故统计表",
+            "按年度统计工伤事故：按GB 6441类别、伤害严重程度、事故等级和部门，经济损失合计，"
+            "未结案事故及其“四不放过”未落实项，超过调查期限的事故；配置了职工人数时计算千人"
+            "死亡率、千人重伤率。",
+            statistics.TABLE,
+            period_key="occurred_at",
+            group_by=("category",),
+            sums=statistics.SUMS,
+            tallies=statistics.TALLIES,
+            sections=statistics.sections,
+            letter=DocumentSpec("{period}工伤事故统计分析报告", "report.docx"),
         ),
     )
 
@@ -209,97 +289,57 @@ class Accident(FormKind):
 
     def closed_on(self, record: RecordView) -> date | None:
         """已结案: all four 四不放过 items done; counted from the report's date."""
-        if any(not record.values[key] for key in FOUR_NOS):
+        if any(not record.values[item.key] for item in FOUR_NOS):
             return None
         report_date: date = record.values["report_date"]
         return report_date
 
     def live(self, record: RecordView, today: date) -> dict[str, Any]:
+        # Worked out from the form every time, so records accepted before these values
+        # existed show them too.
+        values = record.values
+        degrees = [person["injury_degree"] for person in values["injured"]]
+        deaths, serious = degrees.count("死亡"), degrees.count("重伤")
         # 四不放过: closed only when all four are done; the report lists what is still open.
-        open_items = [LABELS[key] for key in FOUR_NOS if not record.values[key]]
+        open_items = [item.open for item in FOUR_NOS if not values[item.key]]
         return {
+            "grade": grade(deaths, serious, values["direct_loss"]),
+            "casualties": casualties(deaths, serious, degrees.count("轻伤")),
             "status": INVESTIGATING if open_items else CLOSED,
             "open": bool(open_items),
             "open_items": open_items,
         }
 
     def context(self, record: RecordView, today: date) -> dict[str, Any]:
+        values = record.values
+        # Options of 不安全行为 hold 、 and ，themselves: several are listed with ；
+        analysis = [
+            (LABELS[key], value if isinstance(value, str) else "；".join(value or []))
+            for key in ANALYSIS
+            if (value := values.get(key))
+        ]
+        natures = [
+            f"{person['injured_name']}为{person['injury_nature']}"
+            for person in values["injured"]
+            if person.get("injury_nature")
+        ]
         return super().context(record, today) | {
-            "four_nos": [{"label": LABELS[key], "done": record.values[key]} for key in FOUR_NOS],
-            "team_members": team_members(record.values["team"]),
+            "four_nos": [
+                {
+                    "principle": item.principle,
+                    "done": values[item.key],
+                    "state": item.state(values[item.key]),
+                }
+                for item in FOUR_NOS
+            ],
+            "team_members": team_members(values["team"]),
+            # 伤害分析: only what the form gave; the template leaves the section out if nothing
+            "analysis": [{"label": label, "value": value} for label, value in analysis]
+            + ([{"label": "受伤性质", "value": "；".join(natures)}] if natures else []),
         }
 
     def samples(self, today: date, parent: RecordView | None = None) -> list[Sample]:
-        return _samples(today)
-
-
-def _samples(today: date) -> list[Sample]:
-    occurred = datetime.combine(today - timedelta(days=9), datetime.min.time()).replace(hour=14)
-    base: dict[str, Any] = {
-        "title": "检修部输煤皮带机械伤害事故",
-        "occurred_at": occurred.replace(minute=20),
-        "location": "输煤系统2号皮带机尾部",
-        "department": "检修部",
-        "category": "机械伤害",
-        "injured": [
-            {
-                "injured_name": "钱示例",
-                "injured_gender": "男",
-                "injured_age": 34,
-                "job_type": "输煤检修工",
-                "service_years": 8,
-                "injury_part": "左手",
-                "injury_degree": "重伤",
-            },
-            {
-                "injured_name": "孙样例",
-                "injured_gender": "男",
-                "injured_age": 27,
-                "job_type": "输煤值班员",
-                "service_years": 3,
-                "injury_part": "右前臂",
-                "injury_degree": "轻伤",
-            },
-        ],
-        "process": (
-            "当日14时许，检修人员在2号皮带机尾部清理积煤，未办理停电手续，皮带机被远方启动，"
-            "钱示例左手被卷入滚筒，孙样例在拉拽时右前臂擦伤。现场人员立即拉下拉线开关停机，"
-            "将伤者送医。"
-        ),
-        "findings_people": "作业人员未执行停电挂牌制度，安全意识淡薄；监护人离开现场。",
-        "findings_objects": "皮带机尾部滚筒防护罩缺失，拉线开关距作业点较远。",
-        "findings_management": "检修工作票未经许可即开工，班组安全交底流于形式。",
-        "methods": "现场勘察、调查询问当事人、技术鉴定",
-        "direct_cause": "在运行设备上清理积煤前未停电、未挂禁止合闸标示牌。",
-        "indirect_cause": "防护设施缺失未及时整改；工作票制度执行不严；安全教育不到位。",
-        "direct_loss": Decimal("38600.00"),
-        "indirect_loss": Decimal("12409.50"),
-        "responsibility": "钱示例违章作业，负直接责任；工作负责人周演示未履行监护职责，负主要责任。"
-        "建议对相关责任人按公司安全生产奖惩规定处理。",
-        "measures": "1. 恢复尾部滚筒防护罩并增设急停按钮；\n2. 全面检查输煤系统防护设施；\n"
-        "3. 开展停送电和工作票制度专项培训。",
-        "cause_identified": "是",
-        "responsible_handled": "是",
-        "measures_implemented": "否",
-        "people_educated": "是",
-        "team": "吴示例、郑样例、冯演示",
-        "report_date": today - timedelta(days=2),
-    }
-    return [
-        Sample("输煤皮带机械伤害-工伤事故调查", base),
-        Sample(
-            "锅炉平台高处坠落-工伤事故调查（有错误）",
-            base
-            | {
-                "title": "锅炉平台高处坠落事故",
-                "category": "高空坠落",
-                "methods": "现场勘察",
-                "direct_loss": "-500",
-                "report_date": occurred.date() - timedelta(days=1),
-            },
-            good=False,
-        ),
-    ]
+        return accident_samples(today)
 
 
 KIND = Accident()

@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from forms.fields import DateTime, FieldDef, FieldType, Integer, Table, Text
+from forms.links import Parent
 from forms.samples import Sample
+
+if TYPE_CHECKING:
+    from forms.reports import Batch, Report
 
 RuleResult = Iterator[tuple[str, str]]
 
@@ -159,6 +163,9 @@ class RegisterSpec:
     ``highlight`` names a bool value: rows where it is true are filled and their status shown.
     ``value_types`` declares columns that are neither fields nor derived values of the kind.
     ``outgoing`` marks a register meant to leave the office (its personal numbers masked).
+    ``source`` takes the rows from the records of another kind (e.g. the hazards a motions
+    register lists), typed by that kind; ``sheets`` are further worksheets of the same workbook,
+    each declared like a register.
     """
 
     title: str
@@ -171,6 +178,12 @@ class RegisterSpec:
     # Meant to leave the office (a report for the parent union): ID and phone numbers are
     # masked unless unionforms.toml turns that off ([privacy] mask_outgoing).
     outgoing: bool = False
+    source: FormKind | None = None
+    sheets: tuple[RegisterSpec, ...] = ()
+
+    def value_type(self, kind: FormKind, key: str) -> FieldType | None:
+        """The type of a column of this register declared by ``kind``."""
+        return self.value_types.get(key) or (self.source or kind).value_type(key)
 
 
 @dataclass(frozen=True)
@@ -187,23 +200,14 @@ class Listing:
     empty: str
 
 
-@dataclass(frozen=True)
-class Parent:
-    """A kind whose forms refer to a record of another kind (e.g. a follow-up to its hazard)."""
-
-    kind: str
-    key: str
-    suffix: str
-
-
 STANDARD_VALUES: dict[str, FieldType] = {
     "serial": Text("编号"),
     "ident": Text("编号"),
+    "record_year": Integer("年度"),
     "status": Text("状态"),
     "received_at": DateTime("收件时间"),
     "source_name": Text("原文件名"),
     "subfolder": Text("来源文件夹"),
-    "year": Integer("年度"),
 }
 
 
@@ -219,8 +223,13 @@ class FormKind:
     name_key: ClassVar[str | None] = None
     summary: ClassVar[str] = ""
     documents: ClassVar[tuple[DocumentSpec, ...]] = ()
-    registers: ClassVar[tuple[RegisterSpec, ...]] = ()
+    # Not a ClassVar: ``link_kinds`` extends each kind's registers with its follow-ups' columns.
+    registers: tuple[RegisterSpec, ...] = ()
     listings: ClassVar[tuple[Listing, ...]] = ()
+    reports: ClassVar[tuple[Report, ...]] = ()  # ``unionforms report <command>``
+    batches: ClassVar[tuple[Batch, ...]] = ()  # ``unionforms generate <command>``
+    # Lines the blank forms end with, for whoever signs the filled form (申请人（签字）).
+    signatures: ClassVar[tuple[str, ...]] = ()
     # Types of the values ``derive`` stores and of the ``live`` values registers show.
     derived: ClassVar[dict[str, FieldType]] = {}
     # How long a record is kept (years, from ``closed_on``), unless unionforms.toml says
@@ -230,6 +239,12 @@ class FormKind:
     min_retention_years: ClassVar[int] = 1
     retention_from: ClassVar[str] = "收到表单之日"
     retention_open: ClassVar[str] = ""  # when ``closed_on`` can be None: which are kept
+    # A follow-up kind's contribution to its parent's records: the types of the values
+    # ``parent_live`` gives, and the columns (by register title) that show them there.
+    parent_values: ClassVar[dict[str, FieldType]] = {}
+    parent_columns: ClassVar[dict[str, tuple[Column, ...]]] = {}
+    # The kinds whose records follow up this kind's: set by ``link_kinds`` from the registry.
+    followups: tuple[FormKind, ...] = ()
 
     def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
         """Values computed once, when the form is accepted (stored with the record)."""
@@ -239,9 +254,28 @@ class FormKind:
         """Values computed whenever documents or registers are made (status, overdue …)."""
         return {}
 
+    def parent_live(
+        self, parent: RecordView, children: list[RecordView], today: date
+    ) -> dict[str, Any]:
+        """What this kind's follow-ups (``children``, in order) add to their parent record,
+        e.g. the visits and the year's 慰问金 of a hardship file; typed by ``parent_values``."""
+        return {}
+
+    def update_row(self, row: dict[str, Any], child: RecordView) -> dict[str, Any]:
+        """The row of the parent's table (``Parent.row``) as the follow-up ``child`` leaves it."""
+        return row
+
+    def row_values(self, record: RecordView, today: date) -> dict[str, Any]:
+        """The record's fields, derived and live values, and what its follow-ups add."""
+        values = record.values | record.derived | self.live(record, today)
+        for followup in self.followups:
+            children = [child for child in record.children if child.kind == followup.key]
+            values |= followup.parent_live(record, children, today)
+        return values
+
     def context(self, record: RecordView, today: date) -> dict[str, Any]:
         """Everything a document template of this kind may use, besides the common names."""
-        return record.values | record.derived | self.live(record, today)
+        return self.row_values(record, today)
 
     def closed_on(self, record: RecordView) -> date | None:
         """The day the matter the record documents ended, from which its retention counts;
@@ -254,11 +288,24 @@ class FormKind:
         return None
 
     def value_type(self, key: str) -> FieldType | None:
-        """The type of a field, derived value or standard value named ``key``."""
+        """The type of a field, derived value, follow-up value or standard value named ``key``."""
         for spec in self.model.field_defs():
             if spec.key == key:
                 return spec.type
+        for followup in self.followups:
+            if key in followup.parent_values:
+                return followup.parent_values[key]
         return self.derived.get(key) or STANDARD_VALUES.get(key)
+
+    def prefill(self, parent: RecordView, row: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What a sheet made for ``parent`` (and, for a row follow-up, one ``row`` of its
+        table) says before anyone fills it in: the parent's serial and the carried fields."""
+        assert self.parent is not None, f"{self.key} follows up no other kind"
+        values: dict[str, Any] = {self.parent.key: parent.serial}
+        values |= {mine: parent.values.get(theirs) for mine, theirs in self.parent.carry.items()}
+        if row is not None and self.parent.row is not None:
+            values |= {mine: row.get(theirs) for mine, theirs in self.parent.row.match.items()}
+        return values
 
     def samples(self, today: date, parent: RecordView | None = None) -> list[Sample]:
         """Filled examples for the demo and the tests: accepted ones and ones with mistakes.

@@ -411,20 +411,32 @@ class Multi(FieldType):
     choices: tuple[str, ...] = ()
 
     def parse(self, value: Any, ctx: FormContext | None) -> list[str]:
-        items = [item for item in MULTI_SEPARATORS.split(_text(value)) if item]
+        text = _text(value)
+        # An option may itself hold a separator (GB 6441's 操作错误，忽视安全，忽视警告): whole
+        # options are taken out first, the longest first, and only the rest is split.
+        whole = []
+        for choice in sorted(self.choices, key=len, reverse=True):
+            if MULTI_SEPARATORS.search(choice) and choice in text:
+                whole.append(choice)
+                text = text.replace(choice, "、")
+        items = whole + [item for item in MULTI_SEPARATORS.split(text) if item]
         unknown = [item for item in items if item not in self.choices]
         if unknown:
             quoted = "、".join(item[:20] for item in unknown[:5]) + (
                 "等" if len(unknown) > 5 else ""
             )
             raise Invalid(
-                f"含有不在选项中的“{quoted}”，应从以下选项中选择一项或多项："
-                + "、".join(self.choices)
+                f"含有不在选项中的“{quoted}”，应从以下选项中选择一项或多项：" + self.listed()
             )
         return [choice for choice in self.choices if choice in items]
 
+    def listed(self) -> str:
+        """The options for a sentence: with 、, or with ； when an option holds a 、 itself."""
+        joint = "；" if any(MULTI_SEPARATORS.search(c) for c in self.choices) else "、"
+        return joint.join(self.choices)
+
     def describe(self) -> str:
-        return self.hint or "可多选，用顿号分隔：" + "、".join(self.choices)
+        return self.hint or "可多选，用顿号分隔：" + self.listed()
 
 
 @dataclass(frozen=True, kw_only=True, init=False)

@@ -9,7 +9,7 @@ make one register of persons: the latest pledge naming a person wins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -25,7 +25,9 @@ from forms.base import (
     rule,
 )
 from forms.fields import Bool, Choice, Date, Department, Integer, Phone, Table, Text
-from forms.samples import Sample
+from forms.reports import Batch, Count, Period, Report, RosterColumn, Row, Section, Tally
+from forms.reports import Choice as BatchChoice
+from forms.samples import Sample, long_text
 
 LEVELS = ("公司—部门", "部门—班组", "班组—个人")
 MARITAL = ("未婚", "已婚", "离异", "丧偶")
@@ -116,6 +118,53 @@ def persons(records: list[RecordView], today: date) -> Iterable[dict[str, Any]]:
     return latest.values()
 
 
+def _pledge_values(unit: Row, year: int, level: str, organisation: Mapping[str, Any]) -> Row:
+    """A pledge for one unit of the roster, for ``year``: what the office knows beforehand.
+
+    At the top level the company is party A; below it the roster names party A (the
+    department) for each team. Signatures, the signing date and the unit's roster of persons
+    are filled in by the unit and come back through the inbox.
+    """
+    party_a = unit.get("party_a") or (organisation["name"] if level == LEVELS[0] else "")
+    values: Row = {
+        "year": year,
+        "level": level,
+        "party_a": party_a,
+        "party_a_signatory": unit.get("party_a_signatory") or None,
+        "party_b": unit["party_b"],
+        "party_b_signatory": unit["party_b_signatory"],
+        "term_start": date(year, 1, 1),
+        "term_end": date(year, 12, 31),
+    }
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def _visits_sections(rows: list[Row], period: Period, settings: Any) -> list[Section]:
+    overdue = [row for row in rows if row["visit_due"]]
+    return [
+        Section(
+            "",
+            (
+                f"重点回访对象{len(rows)}人（{period.label}到期），其中已到期或逾期{len(overdue)}人。"
+                "按“按期对重点人员回访”的要求，请各部门女工委员按名单安排回访，"
+                "回访后在育龄人员基础资料中填写最近回访日期。",
+            ),
+        ),
+    ]
+
+
+ROSTER = (
+    RosterColumn("party_b", "单位", ("单位名称", "部门", "部门名称", "班组", "班组名称", "乙方")),
+    RosterColumn(
+        "party_b_signatory",
+        "负责人",
+        ("部门负责人", "班组长", "负责人姓名", "乙方负责人", "单位负责人", "部门主任"),
+    ),
+    RosterColumn("party_a", "甲方", ("上级单位", "甲方单位"), required=False),
+    RosterColumn("party_a_signatory", "甲方负责人", ("上级负责人",), required=False),
+)
+
+
 class Pledge(FormKind):
     key = "fp_pledge"
     title = "计划生育责任状"
@@ -161,7 +210,7 @@ class Pledge(FormKind):
                 ),
                 Column("next_visit_date", width=11),
                 Column("visit_due", width=8),
-                Column("party_b", "所属单位（乙方）", width=14),
+                Column("party_b", "所属单位（乙方）", width=22),
                 Column("serial", "来源责任状", width=13),
             ),
             rows=persons,
@@ -174,6 +223,59 @@ class Pledge(FormKind):
     def closed_on(self, record: RecordView) -> date | None:
         term_end: date = record.values["term_end"]
         return term_end
+    batches = (
+        Batch(
+            "pledges",
+            "计划生育责任状",
+            "按单位名单（每行一个部门或班组及其负责人）为每个单位生成预先填好的计划生育责任状"
+            "（打印签字）和回交表单；交回情况用 unionforms status pledges 查看。",
+            _pledge_values,
+            key="party_b",
+            label_key="party_b_signatory",
+            roster=ROSTER,
+            choice=BatchChoice("level", "签订层级", LEVELS, LEVELS[0]),
+            year_key="year",
+            documents=True,
+        ),
+    )
+    reports = (
+        Report(
+            "visits-due",
+            "育龄人员重点回访到期名单",
+            "育龄人员基础资料中到期或即将到期（--within 天数内）的重点回访对象，按部门列出。",
+            RegisterSpec(
+                "育龄人员重点回访到期名单",
+                columns=(
+                    Column("person_name", width=9),
+                    Column("person_gender", width=5),
+                    Column("person_department", width=12),
+                    Column("person_phone", width=14),
+                    Column("last_visit_date", width=12),
+                    Column("next_visit_date", width=12),
+                    Column("visit_due", "已到期", width=7),
+                    Column("party_b", "所属单位（乙方）", width=14),
+                    Column("serial", "来源责任状", width=13),
+                ),
+                rows=persons,
+                where=lambda row: row["next_visit_date"] is not None,
+                order=lambda row: (str(row["person_department"] or ""), row["next_visit_date"]),
+                value_types=PERSON_TYPES
+                | {"next_visit_date": Date("下次回访日期"), "visit_due": Bool("回访到期")},
+            ),
+            due_key="next_visit_date",
+            periods=("due",),
+            group_by=("person_department",),
+            tallies=(
+                Tally(
+                    "按部门",
+                    "person_department",
+                    (Count("人数"), Count("已到期", lambda r: bool(r["visit_due"]))),
+                ),
+            ),
+            sections=_visits_sections,
+            empty="没有到期或即将到期的重点回访对象。",
+        ),
+    )
 
     def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
         # The interval in force when the pledge was accepted decides its persons' next visits.
@@ -249,6 +351,7 @@ def _samples(today: date) -> list[Sample]:
     }
     return [
         Sample("运行部一值-计划生育责任状", base),
+        Sample("运行部三值-计划生育责任状（长内容）", _stress(base, today)),
         Sample(
             "运行部二值-计划生育责任状（有错误）",
             base
@@ -261,6 +364,40 @@ def _samples(today: date) -> list[Sample]:
             good=False,
         ),
     ]
+
+
+EXTRA_CLAUSES = (
+    "乙方每季度末将育龄人员变动情况报甲方女工委员，",
+    "新入职、调入或调出的育龄人员在一个月内办理档案转接手续，",
+    "乙方负责人因工作调动离任时，应将本责任状及育龄人员档案移交接任者，",
+    "甲方每半年组织一次生殖健康知识讲座，乙方保证参加人数不低于应参加人数的九成。",
+)
+MARRIED = ("已婚", "未婚", "已婚", "离异")
+
+
+def _stress(base: dict[str, Any], today: date) -> dict[str, Any]:
+    """Two hundred persons and four long extra clauses (layout checks)."""
+    roster = [
+        {
+            "person_name": f"{'陈林黄何罗梁宋郑谢韩'[n % 10]}示例{n + 1:03d}",
+            "person_gender": "女" if n % 2 else "男",
+            "person_birth_date": date(1980 + n % 25, 1 + n % 12, 1 + n % 28),
+            "person_department": "运行部",
+            "marital_status": MARRIED[n % 4],
+            "children": n % 3,
+            "person_phone": f"139{n:08d}",
+            "key_followup": "是" if n % 5 == 0 else "否",
+            "last_visit_date": today - timedelta(days=n % 120) if n % 5 == 0 else None,
+        }
+        for n in range(200)
+    ]
+    clauses = [long_text(EXTRA_CLAUSES[n:] + EXTRA_CLAUSES[:n], 160) for n in range(4)]
+    return base | {
+        "party_b": "运行部集控运行三值（含辅控、化学、燃料运行班组）",
+        "party_b_signatory": "欧阳样例",
+        "extra_clauses": "\n".join(f"{n}．{text}" for n, text in enumerate(clauses, 1)),
+        "roster": roster,
+    }
 
 
 KIND = Pledge()

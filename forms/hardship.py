@@ -37,7 +37,10 @@ from forms.fields import (
     id_birth_date,
     id_gender,
 )
-from forms.samples import Sample, fictional_id, miswritten_id
+from forms.hardship_samples import hardship_samples
+from forms.reports import Count, Period, Report, Row, Section, Tally
+from forms.samples import Sample
+from forms.words import money_figures, rmb_upper
 
 RELATIONS = ("配偶", "子女", "父亲", "母亲", "其他")
 CATEGORIES = ("深度困难", "相对困难", "意外致困")
@@ -149,6 +152,57 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _report_sections(rows: list[Row], period: Period, settings: Any) -> list[Section]:
+    """The letter to the parent union: how many families, of which categories, how much."""
+    total = sum((row["requested_amount"] for row in rows), Decimal(0))
+    by_category = [
+        f"{category}{count}份"
+        for category in CATEGORIES
+        if (count := sum(1 for r in rows if r["hardship_category"] == category))
+    ]
+    departments: dict[str, int] = {}
+    for row in rows:
+        departments[row["department"]] = departments.get(row["department"], 0) + 1
+    rechecked = sum(1 for row in rows if row["recheck"])
+    return [
+        Section(
+            "",
+            (
+                "根据《工会工作管理》关于建立困难职工档案、定期或不定期对困难职工进行补助、"
+                "报上级工会统一归档的规定，现将本单位" + period.label + "困难职工名单报送如下。",
+            ),
+        ),
+        Section(
+            "基本情况",
+            (
+                f"{period.label}共受理困难职工帮扶申请{len(rows)}份，其中"
+                + "、".join(by_category)
+                + "。",
+                "按部门："
+                + "、".join(f"{name}{count}份" for name, count in sorted(departments.items()))
+                + "。",
+                f"申请补助金额合计{money_figures(total)}元（{rmb_upper(total)}）。",
+            ),
+        ),
+        Section(
+            "有关说明",
+            (
+                "名单中的身份证号码已遮盖中间8位，完整档案存本会备查。",
+                f"同一职工本年度再次申请的{rechecked}份，已在名单中标明“复核”。"
+                if rechecked
+                else "本年度没有同一职工再次申请的情况。",
+            ),
+        ),
+    ]
+
+
+def _category_order(row: Row) -> tuple[int, str, str]:
+    return CATEGORIES.index(row["hardship_category"]), row["department"], row["serial"] or ""
+
+
+HOUSEHOLDS = (Count("申请份数"), Count("申请补助金额（元）", total="requested_amount"))
+
+
 class Hardship(FormKind):
     key = "hardship"
     title = "困难职工帮扶申请表"
@@ -156,6 +210,7 @@ class Hardship(FormKind):
     serial_prefix = "KN"
     name_key = "name"
     summary = "困难职工建档与补助申请，生成档案表和补助审批表"
+    signatures = ("申请人（签字）", "部门负责人（签字）")
     documents = (
         DocumentSpec("困难职工档案表", "hardship_file.docx"),
         DocumentSpec("困难职工补助审批表", "hardship_approval.docx"),
@@ -201,7 +256,7 @@ class Hardship(FormKind):
         RegisterSpec(
             "困难职工名单汇总表",
             columns=(
-                Column("year", width=6),
+                Column("record_year", width=6),
                 Column("serial", width=14),
                 Column("name", width=9),
                 Column("gender", width=5),
@@ -215,8 +270,45 @@ class Hardship(FormKind):
                 Column("requested_amount", width=12),
                 Column("application_date", width=12),
             ),
-            order=lambda row: (row["year"], row["serial"]),
+            order=lambda row: (row["record_year"], row["serial"]),
             outgoing=True,  # 报一师电力公司工会统一归档: it leaves the office
+        ),
+    )
+    reports = (
+        Report(
+            "hardship",
+            "困难职工名单汇总表",
+            "困难职工名单汇总表（报一师电力公司工会），附发文字号的报送函；身份证号码已遮盖。",
+            RegisterSpec(
+                "困难职工名单汇总表",
+                columns=(
+                    Column("serial", width=13),
+                    Column("name", width=9),
+                    Column("gender", width=5),
+                    Column("id_number", width=20),
+                    Column("department", width=12),
+                    Column("hardship_category", width=9),
+                    Column("hardship_causes", width=14),
+                    Column("household_size", width=6),
+                    Column("per_capita_income", width=11),
+                    Column("requested_amount", width=12),
+                    Column("application_date", width=11),
+                    Column("recheck", width=6),
+                ),
+                order=_category_order,
+            ),
+            period_key="application_date",
+            group_by=("hardship_category",),
+            sums=("requested_amount",),
+            tallies=(
+                Tally("按困难类别", "hardship_category", HOUSEHOLDS),
+                Tally("按部门", "department", HOUSEHOLDS),
+            ),
+            sections=_report_sections,
+            letter=DocumentSpec("关于报送{period}困难职工名单的函", "report.docx"),
+            numbered=True,
+            addressee="parent_union",
+            leaves_office=True,
         ),
     )
 
@@ -244,79 +336,7 @@ class Hardship(FormKind):
         return super().context(record, today) | {"birth_date": birth}
 
     def samples(self, today: date, parent: RecordView | None = None) -> list[Sample]:
-        return _samples(today)
-
-
-def _samples(today: date) -> list[Sample]:
-    year = today.year
-    base: dict[str, Any] = {
-        "name": "张示例",
-        "gender": "男",
-        "id_number": fictional_id("19800315", 1),
-        "department": "运行部",
-        "position": "锅炉运行值班员",
-        "employment_date": date(2002, 7, 1),
-        "phone": "13900000001",
-        "address": "阿拉尔市示例路1号",
-        "household_size": 3,
-        "monthly_wage": Decimal("4200.00"),
-        "household_monthly_income": Decimal("5000.00"),
-        "hardship_category": "相对困难",
-        "hardship_causes": "因病、子女就学",
-        "hardship_description": "配偶长期患病需要透析，家中一个孩子上大学，医疗和学费支出较大。",
-        "requested_amount": Decimal("3000.00"),
-        "department_opinion": "情况属实，同意上报。",
-        "application_date": date(year, 1, 5) if today >= date(year, 1, 5) else today,
-        "family_members": [
-            {
-                "member_name": "李示例",
-                "relation": "配偶",
-                "age": 44,
-                "occupation": "无业",
-                "monthly_income": Decimal("800.00"),
-            },
-            {
-                "member_name": "张小例",
-                "relation": "子女",
-                "age": 19,
-                "occupation": "大学在读",
-                "monthly_income": Decimal("0"),
-            },
-        ],
-    }
-    second = base | {
-        "name": "王样例",
-        "gender": "女",
-        "id_number": fictional_id("19751120", 2),
-        "department": "检修部",
-        "position": "电气检修工",
-        "employment_date": date(1996, 9, 1),
-        "phone": "0997-4600001",
-        "address": "阿拉尔市样例街8号",
-        "household_size": 1,
-        "monthly_wage": Decimal("3600"),
-        "household_monthly_income": Decimal("3600"),
-        "hardship_category": "意外致困",
-        "hardship_causes": "因灾",
-        "hardship_description": "今年夏季暴雨致住房受损，修缮费用较高，本人独自生活。",
-        "requested_amount": Decimal("5000"),
-        "family_members": [],
-    }
-    return [
-        Sample("张示例-困难帮扶申请", base),
-        Sample("王样例-困难帮扶申请", second),
-        Sample(
-            "赵演示-困难帮扶申请（有错误）",
-            base
-            | {
-                "name": "赵演示",
-                "id_number": miswritten_id(fictional_id("19880101", 3)),
-                "requested_amount": Decimal("30000"),
-                "household_size": 4,
-            },
-            good=False,
-        ),
-    ]
+        return hardship_samples(today)
 
 
 KIND = Hardship()

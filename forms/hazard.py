@@ -9,7 +9,8 @@ record's children) and from the day a register or document is made.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import math
+from datetime import date
 from typing import Annotated, Any
 
 from forms.base import (
@@ -25,6 +26,8 @@ from forms.base import (
     rule,
 )
 from forms.fields import UNBOUNDED_TEXT, Bool, Choice, Date, Department, Integer, Text
+from forms.hazard_samples import hazard_samples
+from forms.reports import Count, Period, Report, Row, Section, Tally
 from forms.samples import Sample
 
 CATEGORIES = ("火灾", "爆炸", "坍塌", "急性中毒", "职业危害", "设备设施", "电气", "其他")
@@ -88,6 +91,31 @@ def _rectification(hazard: RecordView) -> dict[str, Any]:
     }
 
 
+# The notice (hazard_notice.docx) and its tear-off slip share page 1 while the notice's texts
+# take at most this many lines of its 12 pt value cells, 27 characters each (the first line
+# of a paragraph is indented two). Longer, the slip starts a sheet of its own.
+NOTICE_LINES = 7
+CELL_CHARACTERS = 27
+
+
+def _lines(text: str | None, at_least: int) -> int:
+    paragraphs = [line.strip() for line in (text or "").split("\n") if line.strip()]
+    return max(at_least, sum(math.ceil((len(p) + 2) / CELL_CHARACTERS) for p in paragraphs))
+
+
+def notice_runs_long(context: dict[str, Any]) -> bool:
+    """Whether the notice leaves too little of page 1 for its slip (measured in LibreOffice
+    with the shortest texts: seven lines of values leave the slip one line to spare)."""
+    tracking = 14 * context["overdue"] + 12 * context["key_tracking"] + 23 * context["to_congress"]
+    lines = (
+        _lines(context["description"], 2)
+        + _lines(context["possible_consequence"], 1)
+        + _lines(context["proposed_measures"], 2)
+        + max(1, math.ceil(tracking / CELL_CHARACTERS))
+    )
+    return lines > NOTICE_LINES
+
+
 def _open_first(row: dict[str, Any]) -> tuple[bool, date, str]:
     return (not row["overdue"], row["deadline"], row["serial"])
 
@@ -95,6 +123,7 @@ def _open_first(row: dict[str, Any]) -> tuple[bool, date, str]:
 OVERVIEW = (
     Column("serial", width=13),
     Column("found_date", width=11),
+    Column("reporter", width=8),
     Column("department", width=8),
     Column("location", width=14),
     Column("category", width=7),
@@ -107,6 +136,56 @@ TRACKING = (
     Column("status", width=7),
     Column("overdue_note", width=8),
 )
+
+
+def _is_open(row: Row) -> bool:
+    return bool(row["status"] != RECTIFIED)
+
+
+STATUS_COUNTS = (
+    Count("发现"),
+    Count("已整改", lambda row: row["status"] == RECTIFIED),
+    Count("未整改", _is_open),
+    Count("其中逾期", lambda row: bool(row["overdue"])),
+)
+
+
+def _listed(rows: list[Row]) -> list[str]:
+    return [
+        f"{row['serial']}　{row['department']}{row['location']}：{row['category']}，"
+        f"{row['level']}，{row['status']}"
+        + (f"（{row['overdue_note']}）" if row["overdue"] else "")
+        for row in rows
+    ]
+
+
+def _report_sections(rows: list[Row], period: Period, settings: Any) -> list[Section]:
+    """The summary report: the counts, then the items the standard singles out."""
+    open_rows = [row for row in rows if _is_open(row)]
+    overdue = [row for row in rows if row["overdue"]]
+    major = [row for row in rows if row["to_congress"]]
+    key = [row for row in rows if row["key_tracking"]]
+    by_category = [
+        f"{category}{n}项"
+        for category in CATEGORIES
+        if (n := sum(1 for row in rows if row["category"] == category))
+    ]
+    summary = (
+        f"{period.label}共排查发现事故隐患{len(rows)}项"
+        + (f"（{'、'.join(by_category)}）" if by_category else "")
+        + f"，其中重大事故隐患{len(major)}项；截至制表日已整改{len(rows) - len(open_rows)}项，"
+        f"未整改{len(open_rows)}项，其中逾期未整改{len(overdue)}项。"
+    )
+    sections = [Section("总体情况", (summary,))]
+    if key:
+        sections.append(
+            Section("重点跟踪的隐患（火灾、爆炸、坍塌、急性中毒和职业危害作业点）", _listed(key))
+        )
+    if major:
+        sections.append(Section("应提交职工代表大会审议的重大事故隐患", _listed(major)))
+    if overdue:
+        sections.append(Section("逾期未整改的隐患", _listed(overdue)))
+    return sections
 
 
 class Hazard(FormKind):
@@ -173,6 +252,36 @@ class Hazard(FormKind):
         ),
     )
 
+    reports = (
+        Report(
+            "hazards",
+            "事故隐患排查治理情况统计表",
+            "按月、季度或年度统计发现、已整改、未整改和逾期的事故隐患（按类别、部门），"
+            "附情况报告；重点跟踪和提交职代会审议的隐患单独列出。",
+            RegisterSpec(
+                "事故隐患排查治理情况统计表",
+                columns=(
+                    *OVERVIEW,
+                    *TRACKING,
+                    Column("key_tracking", width=6),
+                    Column("to_congress", width=8),
+                    Column("last_completed_date", width=11),
+                ),
+                order=lambda row: (row["found_date"], row["serial"]),
+            ),
+            period_key="found_date",
+            periods=("year", "quarter", "month"),
+            tallies=(
+                Tally("按隐患类别", "category", STATUS_COUNTS),
+                Tally("按部门", "department", STATUS_COUNTS),
+                Tally("按隐患等级", "level", STATUS_COUNTS, chart=False),
+            ),
+            sections=_report_sections,
+            letter=DocumentSpec("{period}事故隐患排查治理情况报告", "report.docx"),
+            calendar=True,
+        ),
+    )
+
     def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
         return {
             "key_tracking": form.category in KEY_CATEGORIES,
@@ -195,59 +304,12 @@ class Hazard(FormKind):
         closing = closing_followup(record)
         return closing.values["verify_date"] if closing else None
 
+    def context(self, record: RecordView, today: date) -> dict[str, Any]:
+        context = super().context(record, today)
+        return context | {"slip_apart": notice_runs_long(context)}
+
     def samples(self, today: date, parent: RecordView | None = None) -> list[Sample]:
-        return _samples(today)
-
-
-def _samples(today: date) -> list[Sample]:
-    found = today - timedelta(days=12)
-    fire: dict[str, Any] = {
-        "found_date": found,
-        "reporter": "张示例",
-        "department": "运行部",
-        "location": "一号锅炉燃油泵房",
-        "category": "火灾",
-        "level": "一般事故隐患",
-        "description": "燃油泵出口法兰密封垫老化渗油，泵体下方地面有油污，附近有电气设备。",
-        "possible_consequence": "渗漏的燃油遇电火花或高温表面可能引发火灾。",
-        "proposed_measures": "更换法兰密封垫，清理地面油污，泵体下方加装接油盘。",
-        "plan_channel": "立即整改",
-        "deadline": found + timedelta(days=20),
-        "responsible_department": "检修部",
-        "responsible_person": "王样例",
-    }
-    wall_found = today - timedelta(days=40)
-    wall = fire | {
-        "found_date": wall_found,
-        "reporter": "赵演示",
-        "department": "燃料部",
-        "location": "干煤棚东侧挡煤墙",
-        "category": "坍塌",
-        "level": "重大事故隐患",
-        "description": "挡煤墙出现多条竖向裂缝，最宽处约5毫米，堆煤侧压力大，有局部坍塌的危险。",
-        "possible_consequence": "墙体坍塌，掩埋作业人员和推煤机械。",
-        "proposed_measures": "立即限制堆煤高度并设置警戒区；委托有资质的单位进行结构鉴定后加固。",
-        "plan_channel": "大修计划",
-        "deadline": wall_found + timedelta(days=30),
-        "responsible_department": "燃料部",
-        "responsible_person": "李样例",
-    }
-    return [
-        Sample("燃油泵房-事故隐患报告", fire),
-        Sample("挡煤墙-事故隐患报告", wall),
-        Sample(
-            "化验室-事故隐患报告（有错误）",
-            fire
-            | {
-                "reporter": "孙演示",
-                "location": "化学化验室",
-                "level": "较大隐患",
-                "description": "通风不好",
-                "deadline": found - timedelta(days=1),
-            },
-            good=False,
-        ),
-    ]
+        return hazard_samples(today)
 
 
 KIND = Hazard()

@@ -25,7 +25,7 @@ from forms.base import (
     rule,
 )
 from forms.fields import Bool, Choice, Date, Serial, Text
-from forms.samples import Sample
+from forms.samples import Sample, long_text
 
 
 class HazardFollowupForm(FormModel):
@@ -144,6 +144,20 @@ class HazardFollowup(FormKind):
         return _samples(today, parent)
 
 
+STRESS_MEASURES = (
+    "已更换燃油泵出口法兰密封垫，更换前对法兰密封面进行了研磨处理。",
+    "已清理泵体下方及周边地面油污，清理出的含油废物按危险废物交有资质单位处置。",
+    "接油盘已到货并安装，接油盘设有导流管引至事故油坑，防止溢流。",
+    "对同类型燃油泵的法兰密封进行了普查，发现两处轻微渗漏一并处理。",
+)
+STRESS_EFFECT = (
+    "整改后连续七天每班巡检，法兰处未再发现渗油，地面保持清洁。",
+    "接油盘安装牢固，导流管畅通，经注水试验无渗漏。",
+    "泵房附近电气设备的防爆性能已由专业人员检查，符合要求。",
+    "个别阀门填料仍有轻微渗漏迹象，已列入下次停机检修计划继续跟踪。",
+)
+
+
 def _samples(today: date, parent: RecordView | None) -> list[Sample]:
     # Without a hazard to refer to (a test's fresh store), name the first one of the year.
     serial = parent.serial if parent and parent.serial else f"YH-{today.year}-0001"
@@ -158,8 +172,15 @@ def _samples(today: date, parent: RecordView | None) -> list[Sample]:
         "verifier": "周示例",
         "verify_date": today,
     }
+    stress = good | {
+        "rectifier": "司马样例",
+        "measures_taken": long_text(STRESS_MEASURES, numbered=True),
+        "effect_description": long_text(STRESS_EFFECT),
+        "verifier": "欧阳示例",
+    }
     return [
         Sample("事故隐患整改回执-燃油泵房", good),
+        Sample("事故隐患整改回执-燃油泵房（长内容）", stress),
         Sample(
             "事故隐患整改回执-燃油泵房（有错误）",
             good

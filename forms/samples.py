@@ -6,6 +6,7 @@ GB 11643 check characters, under the area code of 阿拉尔市 (659002).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,3 +34,21 @@ def miswritten_id(id_number: str) -> str:
     """The same number with a wrong check character, as a tired clerk might copy it."""
     wrong = ID_CHECK_CHARS[(ID_CHECK_CHARS.index(id_number[17]) + 1) % len(ID_CHECK_CHARS)]
     return id_number[:17] + wrong
+
+
+STRESS_LENGTH = 1000  # characters in each long text of a stress sample
+
+
+def long_text(sentences: Sequence[str], length: int = STRESS_LENGTH, numbered: bool = False) -> str:
+    """Exactly ``length`` characters of ``sentences`` in turn, three to a typed line (a
+    paragraph), numbered ``1．`` ``2．`` … when ``numbered``: the long texts of stress samples."""
+    lines: list[str] = []
+    total, index = 0, 0
+    while total < length:
+        chunk = "".join(sentences[(index + n) % len(sentences)] for n in range(3))
+        line = f"{len(lines) + 1}．{chunk}" if numbered else chunk
+        lines.append(line)
+        total += len(line) + 1
+        index += 3
+    text = "\n".join(lines)[:length]
+    return text[:-1] + "。"

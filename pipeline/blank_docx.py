@@ -4,9 +4,9 @@ The canonical Chinese 表格: scalar fields in a label/value table, two short fi
 long ones across it; each table field a table of its own whose header row holds the column
 labels, with empty rows below (repeated on every page). Short option lists are printed in
 brackets after the label (``性别（男/女）``), other hints in the 填表说明 under the title.
-The kind is recorded in the custom document property ``form_kind`` and printed in the footer,
-so a form that was printed and retyped can still be told apart. No content controls:
-LibreOffice 7.4 duplicates them and drops their tags on save (SPEC §5).
+The kind is recorded in the custom document property ``form_kind``, and the footer prints the
+form's title and version (never the English key: nothing a clerk reads is English). No content
+controls: LibreOffice 7.4 duplicates them and drops their tags on save (SPEC §5).
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from docx.table import Table, _Cell
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from forms.base import FormKind
@@ -97,6 +95,7 @@ class BlankDocx:
             else:
                 pending.append(spec)
         self._scalars(pending)
+        self._signatures()
         self._notes(meta_line)
         self._footer()
         self._record_kind()
@@ -159,7 +158,7 @@ class BlankDocx:
         rows = [[label("") for _ in columns]]
         rows += [[value("") for _ in columns] for _ in range(min(visible, MAX_BLANK_ROWS))]
         widths = [column_width(c, h) for c, h in zip(columns, hints, strict=True)]
-        table = self.doc.table(rows, widths)
+        table = self.doc.table(rows, widths, header_rows=1)
         for cell, column, shown in zip(table.rows[0].cells, columns, hints, strict=True):
             _write_label(cell.paragraphs[0], column.label, shown, column.required, wrap=True)
         small = len(columns) > SMALL_TABLE_COLUMNS
@@ -169,9 +168,14 @@ class BlankDocx:
                 if small:
                     set_style(paragraph, self.doc.document, "UF Small")
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _repeat_header(table)
         # Two tables with nothing between them are one table to Word and LibreOffice.
         self.doc.document.add_paragraph(style="UF Small")
+
+    def _signatures(self) -> None:
+        """The kind's signature lines under the last table, with room to sign and date."""
+        for line in self.kind.signatures:
+            self.doc.paragraph(f"{line}：{'　' * 10}年　　月　　日", "UF Table", align="right")
+            self.doc.document.paragraphs[-1].paragraph_format.space_before = Pt(18)
 
     def _notes(self, anchor: Paragraph) -> None:
         """填表说明 under the title, in small print (written last: the hints are known now)."""
@@ -184,7 +188,7 @@ class BlankDocx:
         anchor.paragraph_format.line_spacing = Pt(8)  # a small gap before the table
 
     def _footer(self) -> None:
-        text = f"{self.kind.title}　表单代码：{self.kind.key}　第{self.kind.version}版"
+        text = f"{self.kind.title}　第{self.kind.version}版"
         section = self.doc.document.sections[0]
         for footer in (section.footer, section.even_page_footer):
             paragraph = footer.paragraphs[0].insert_paragraph_before(text, style="UF Small")
@@ -253,12 +257,6 @@ def _write_label(
         runs[0].font.color.rgb = RED
     for run in runs:
         run.font.size = Pt(LABEL_PT)
-
-
-def _repeat_header(table: Table) -> None:
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    table.rows[0]._tr.get_or_add_trPr().append(header)
 
 
 def build_blank_docx(kind: FormKind, config: Config) -> bytes:

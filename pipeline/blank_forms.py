@@ -1,17 +1,21 @@
-"""``unionforms forms build``: the blank form of every kind in every supported format."""
+"""``unionforms forms build``: the blank form of every kind in every supported format; and the
+pre-filled sheets of a follow-up kind, one per record it follows (e.g. a visit sheet per
+hardship family, printed before a festival and returned through the inbox)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from forms import KINDS
-from forms.base import FormKind
+from forms.base import FormKind, RecordView
 from pipeline.blank_docx import build_blank_docx
 from pipeline.blank_xlsx import build_blank_xlsx
 from pipeline.config import Config
 from pipeline.errors import ConfigError
 from pipeline.files import follow_umask, safe_name, write_atomic
+from pipeline.samples import FILLERS
 
 BUILDERS: dict[str, Callable[[FormKind, Config], bytes]] = {
     "xlsx": build_blank_xlsx,
@@ -30,3 +34,16 @@ def write_blank_forms(config: Config, folder: Path) -> list[Path]:
             target = folder / f"{safe_name(kind.title)}.{suffix}"
             written.append(follow_umask(write_atomic(target, build(kind, config))))
     return written
+
+
+def prefilled_form(
+    kind: FormKind,
+    config: Config,
+    parent: RecordView,
+    fmt: str,
+    row: dict[str, Any] | None = None,
+) -> bytes:
+    """The blank ``fmt`` form of the follow-up ``kind`` with what it carries from ``parent``
+    (and from one ``row`` of the parent's table) filled in: the serial, the name … and the
+    rest left for whoever fills it in. It reads back like any form of the kind."""
+    return FILLERS[fmt](kind, config, kind.prefill(parent, row))

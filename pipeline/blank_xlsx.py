@@ -32,6 +32,7 @@ GRID = 6
 OWN_SHEET_COLUMNS = 6
 OWN_SHEET_ROWS = 20
 FONT = "宋体"
+SIGNATURE_SPACE = "　" * 12
 HINT_CHARS_PER_LINE = 16
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -106,6 +107,7 @@ class BlankXlsx:
                 self._table(main, spec)
             else:
                 self._scalar(main, spec)
+        self._signatures(main)
         self._finish_sheet(main, landscape=False)
         self._record_kind()
         buffer = io.BytesIO()
@@ -159,6 +161,18 @@ class BlankXlsx:
         self._name(spec.key, ws, f"$B${row}")
         self._validation(ws, spec, f"B{row}")
         sheet.row += 1
+
+    def _signatures(self, sheet: Sheet) -> None:
+        """The kind's signature lines under the form, with room to sign and date."""
+        if self.kind.signatures:
+            sheet.row += 1
+        for line in self.kind.signatures:
+            cell = sheet.ws.cell(sheet.row, 1, f"{line}：{SIGNATURE_SPACE}年　　月　　日")
+            cell.font = Font(name=FONT, size=11)
+            cell.alignment = Alignment(horizontal="right", vertical="bottom")
+            _merge(sheet, 1, sheet.width)
+            sheet.ws.row_dimensions[sheet.row].height = 36
+            sheet.row += 1
 
     def _pointer(self, sheet: Sheet, spec: FieldDef, title: str) -> None:
         """A row on the main sheet saying where a table on a sheet of its own is filled in."""
@@ -246,7 +260,7 @@ class BlankXlsx:
         ws.page_margins.left = ws.page_margins.right = 0.6
         ws.page_margins.top = ws.page_margins.bottom = 0.7
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-        ws.oddFooter.right.text = f"{self.kind.key} 第{self.kind.version}版"
+        ws.oddFooter.right.text = f"{self.kind.title} 第{self.kind.version}版"
 
     def _name(self, key: str, ws: Worksheet, reference: str) -> None:
         target = f"{quote_sheetname(ws.title)}!{reference}"

@@ -20,6 +20,7 @@ POINTS = (
     "after:check",
     "after:number",
     "after:render",
+    "after:print_pdfs",
     "after:archive",
     # a returned form
     "after:plan_rejection",

@@ -56,10 +56,16 @@ class Organisation(Section):
     )
     parent_union: Name = Field("一师电力公司工会", description="上级工会（困难职工档案报送单位）")
     safety_authority: Name = Field(
-        "安全生产监督管理部门", description="工伤事故调查报告书的上报机关"
+        "应急管理部门",
+        description="工伤事故调查报告书的上报机关（原安全生产监督管理部门），"
+        "可写具体名称，如 阿拉尔市应急管理局",
     )
     document_prefix: Name = Field(
-        "盛源工会", description="发文字号的机关代字，如 盛源工会〔2026〕1号"
+        "盛源热电工会",
+        description="发文字号的机关代字，如 盛源热电工会〔2026〕1号（全会每年一个顺序号）",
+    )
+    headcount: Annotated[int, Field(ge=0, le=1_000_000)] = Field(
+        0, description="本单位职工人数，用于计算千人死亡率、千人重伤率（0：不计算）"
     )
 
 
@@ -76,6 +82,14 @@ class Rules(Section):
     )
     visit_interval_days: Annotated[int, Field(ge=1, le=3650)] = Field(
         90, description="育龄人员重点回访间隔（天）"
+    )
+    minimum_living_standard: Annotated[Decimal, Field(gt=0, le=100_000)] = Field(
+        Decimal("750"),
+        description="当地城市居民最低生活保障标准（元/人·月），困难职工档案复核时与家庭人均月收入比较；"
+        "请按当地民政部门公布的现行标准修改",
+    )
+    min_seconders: Annotated[int, Field(ge=0, le=50)] = Field(
+        2, description="职代会提案的附议人最少人数"
     )
     mask_id_numbers: bool = Field(
         False, description="台账中是否遮盖身份证号码中间8位（如 659002********0011）"
@@ -121,6 +135,16 @@ class Fonts(Section):
     latin: Name = Field("Times New Roman", description="数字和西文")
 
 
+class Documents(Section):
+    """生成的文书。"""
+
+    pdf: bool = Field(
+        False,
+        description="每份文书另存一份PDF供打印（需要安装LibreOffice；转换失败时Word文书照常生成，"
+        "并给出提示）；也可在 process、watch 后加 --pdf",
+    )
+
+
 class Limits(Section):
     """安全限制和外部程序。"""
 
@@ -133,7 +157,9 @@ class Limits(Section):
     max_parts: Annotated[int, Field(ge=50, le=100_000)] = Field(
         5000, description="表单文件（zip包）中部件数量的上限，超过的按恶意构造的文件拒绝"
     )
-    soffice: Name = Field("soffice", description="LibreOffice 程序（转换旧版 .xls/.doc 时使用）")
+    soffice: Name = Field(
+        "soffice", description="LibreOffice 程序（转换旧版 .xls/.doc、生成PDF时使用）"
+    )
     convert_timeout_seconds: Annotated[int, Field(ge=5, le=3600)] = Field(
         120, description="LibreOffice 单次转换的时间上限（秒）"
     )
@@ -235,6 +261,7 @@ class Config(BaseModel):
     rules: Rules = Rules()
     folders: Folders = Folders()
     fonts: Fonts = Fonts()
+    documents: Documents = Documents()
     limits: Limits = Limits()
     permissions: Permissions = Permissions()
     privacy: Privacy = Privacy()
@@ -245,9 +272,12 @@ class Config(BaseModel):
     def settings(self) -> dict[str, Any]:
         """The values form rules may consult (``FormContext.settings``)."""
         return {
+            "headcount": self.organisation.headcount,
             "subsidy_cap": self.rules.subsidy_cap,
             "departments": self.rules.departments,
             "visit_interval_days": self.rules.visit_interval_days,
+            "minimum_living_standard": self.rules.minimum_living_standard,
+            "min_seconders": self.rules.min_seconders,
         }
 
     def with_folders(self, **folders: Path | None) -> Config:
@@ -408,6 +438,28 @@ HEADER = """\
 """
 
 
+COMMENT_WIDTH = 76  # display columns: a CJK character takes two
+BREAK_AFTER = "，；。、）"
+
+
+def comment_lines(text: str) -> list[str]:
+    """``text`` as ``# `` lines that fit an 80-column editor, broken after punctuation."""
+    lines, current, width, last_break = [], "", 0, -1
+    for char in text:
+        current += char
+        width += 2 if ord(char) > 0x2E7F else 1
+        if char in BREAK_AFTER:
+            last_break = len(current)
+        if width > COMMENT_WIDTH:
+            cut = last_break if last_break > 0 else len(current) - 1
+            lines.append(current[:cut])
+            current = current[cut:]
+            width = sum(2 if ord(c) > 0x2E7F else 1 for c in current)
+            last_break = -1
+    lines.append(current)
+    return [f"# {line.strip()}\n" for line in lines if line.strip()]
+
+
 def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -427,11 +479,10 @@ def commented_config(config: Config | None = None) -> str:
     parts = [HEADER]
     for name, section in SECTIONS.items():
         values = getattr(config, name)
-        parts.append(f"\n# {section.__doc__}\n[{name}]\n")
+        parts += ["\n", *comment_lines(section.__doc__ or ""), f"[{name}]\n"]
         for key, info in section.model_fields.items():
             value = getattr(values, key)
-            if info.description:
-                parts.append(f"# {info.description}\n")
+            parts += comment_lines(info.description or "")
             if value is None:  # unset: shown as an example to uncomment
                 parts.append(f'# {key} = "{key}"\n')
             else:

@@ -1,13 +1,13 @@
 """LibreOffice in headless mode: legacy .xls/.doc to .xlsx/.docx, and documents to PDF.
 
 Each converter uses a private LibreOffice profile (``-env:UserInstallation``): two soffice
-processes sharing the default profile wait on each other or fail silently. soffice runs in a
-process group of its own, so the terminal's Ctrl+C does not reach it; when we are interrupted
-(a second Ctrl+C, SIGTERM) or time out, the whole group is killed and reaped before the
-profile is removed; a conversion that times out is a fault of this machine, not the form's
-(``ConverterStuck``: the form waits in the inbox). Conversions are cached by content in the
-private folder for the converter's lifetime: a batch reads a legacy file at intake and again
-when its turn comes, and converts it once.
+processes sharing the default profile wait on each other or fail silently, so a converter also
+runs one conversion at a time. soffice runs in a process group of its own, so the terminal's
+Ctrl+C does not reach it; when we are interrupted (a second Ctrl+C, SIGTERM) or time out, the
+whole group is killed and reaped before the profile is removed; a conversion that times out is
+a fault of this machine, not the form's (``ConverterStuck``: the form waits in the inbox).
+Conversions are cached by content in the private folder for the converter's lifetime: a batch
+reads a legacy file at intake and again when its turn comes, and converts it once.
 """
 
 from __future__ import annotations
@@ -19,14 +19,22 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
-from pipeline.errors import ConversionUnavailable, ConverterStuck
+from pipeline.errors import ConversionUnavailable, ConverterStuck, PdfFailed
 
 NO_SOFFICE = (
     "这是旧版Office格式（{suffix}），需要LibreOffice转换后才能读取，但本机未安装LibreOffice。"
     "请在Excel/Word/WPS中用“另存为”保存为{target}格式后重新提交，"
     "或由管理员安装LibreOffice。"
+)
+# Word's odd-page section breaks (each copy of a pledge starts a sheet of its own) print as
+# blank pages only when LibreOffice is told not to skip them; standard fonts are embedded too,
+# so the PDF prints the same on any printer.
+PDF_EXPORT = (
+    'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"},'
+    '"EmbedStandardFonts":{"type":"boolean","value":"true"}}'
 )
 
 
@@ -46,6 +54,7 @@ class Converter:
         self.command = command
         self.timeout = timeout
         self._profile: tempfile.TemporaryDirectory[str] | None = None
+        self._lock = threading.Lock()  # one soffice at a time on the profile
 
     @property
     def available(self) -> bool:
@@ -57,14 +66,12 @@ class Converter:
         if executable is None:
             raise ConversionUnavailable(NO_SOFFICE.format(suffix=suffix, target=f".{target}"))
         if self._profile is None:
-            self._profile = tempfile.TemporaryDirectory(
-                prefix="unionforms-lo-", ignore_cleanup_errors=True
-            )
+            self._profile = self._new_profile()
         digest = hashlib.sha256(data).hexdigest()
         cached = Path(self._profile.name) / "converted" / f"{digest}.{target.split(':')[0]}"
         if cached.is_file():
             return cached.read_bytes()
-        with tempfile.TemporaryDirectory(prefix="unionforms-convert-") as work:
+        with self._lock, tempfile.TemporaryDirectory(prefix="unionforms-convert-") as work:
             source = Path(work) / f"form{suffix}"
             source.write_bytes(data)
             out_dir = Path(work) / "out"
@@ -78,6 +85,32 @@ class Converter:
             cached.parent.mkdir(exist_ok=True)
             shutil.move(results[0], cached)
         return cached.read_bytes()
+
+    def to_pdf(self, document: Path) -> bytes:
+        """The PDF of a Word document, for printing; ``PdfFailed`` says in Chinese why not."""
+        executable = find_soffice(self.command)
+        if executable is None:
+            raise PdfFailed("本机未安装LibreOffice（soffice），无法生成PDF")
+        if self._profile is None:
+            self._profile = self._new_profile()
+        with self._lock, tempfile.TemporaryDirectory(prefix="unionforms-pdf-") as work:
+            source = Path(work) / f"document{document.suffix}"
+            source.write_bytes(document.read_bytes())
+            out_dir = Path(work) / "out"
+            try:
+                self._run(executable, source, out_dir, PDF_EXPORT)
+            except ConverterStuck:
+                raise PdfFailed(f"LibreOffice转换超时（超过{self.timeout:.0f}秒）") from None
+            result = out_dir / f"{source.stem}.pdf"
+            if not result.is_file() or result.stat().st_size == 0:
+                raise PdfFailed("LibreOffice没有生成PDF（文书可能已损坏）")
+            return result.read_bytes()
+
+    @staticmethod
+    def _new_profile() -> tempfile.TemporaryDirectory[str]:
+        # A profile soffice was killed over may hold files it still had open: never fail
+        # the cleanup over them.
+        return tempfile.TemporaryDirectory(prefix="unionforms-lo-", ignore_cleanup_errors=True)
 
     def _run(self, executable: str, source: Path, out_dir: Path, target: str) -> None:
         assert self._profile is not None

@@ -19,7 +19,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -45,7 +46,12 @@ AFTER_SHADING = (
 
 @dataclass(frozen=True)
 class Cell:
-    """A table cell: its text, whether it is a label (bold, shaded) and how many grid columns."""
+    """A table cell: its text, whether it is a label (bold, shaded) and how many grid columns.
+
+    A ``prose`` cell holds a text that may run long (a description, measures): its paragraphs
+    are indented like body text, and its row may break across pages; every other row is kept
+    whole (``w:cantSplit``).
+    """
 
     text: str = ""
     label: bool = False
@@ -53,6 +59,7 @@ class Cell:
     align: str = ""
     height_mm: float = 0
     sign: str = ""
+    prose: bool = False
 
 
 Row = Sequence[Cell]
@@ -62,8 +69,15 @@ def label(text: str, span: int = 1) -> Cell:
     return Cell(text, label=True, span=span)
 
 
-def value(text: str, span: int = 1, align: str = "", height_mm: float = 0, sign: str = "") -> Cell:
-    return Cell(text, span=span, align=align, height_mm=height_mm, sign=sign)
+def value(
+    text: str,
+    span: int = 1,
+    align: str = "",
+    height_mm: float = 0,
+    sign: str = "",
+    prose: bool = False,
+) -> Cell:
+    return Cell(text, span=span, align=align, height_mm=height_mm, sign=sign, prose=prose)
 
 
 def whole_row(text: str, columns: int) -> list[Cell]:
@@ -110,8 +124,9 @@ class DocBuilder:
     def page_break(self) -> None:
         self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def table(self, rows: Sequence[Row], widths_mm: Sequence[float]) -> Table:
-        """A bordered table on a grid of ``widths_mm`` columns (scaled to the text width)."""
+    def table(self, rows: Sequence[Row], widths_mm: Sequence[float], header_rows: int = 0) -> Table:
+        """A bordered table on a grid of ``widths_mm`` columns (scaled to the text width); the
+        first ``header_rows`` rows are repeated at the top of every page the table runs onto."""
         scale = self.text_width / sum(Mm(w) for w in widths_mm)
         widths = [int(Mm(w) * scale) for w in widths_mm]
         table = self.document.add_table(rows=len(rows), cols=len(widths))
@@ -122,6 +137,11 @@ class DocBuilder:
             table.columns[index].width = width
         for row_index, row in enumerate(rows):
             self._fill_row(table, row_index, row, widths)
+            row_properties = table.rows[row_index]._tr.get_or_add_trPr()
+            if not any(cell.prose for cell in row):
+                row_properties.append(_on("w:cantSplit"))
+            if row_index < header_rows:
+                row_properties.append(_on("w:tblHeader"))
         self._first = False
         return table
 
@@ -144,6 +164,13 @@ class DocBuilder:
         buffer = io.BytesIO()
         self.document.save(buffer)
         return buffer.getvalue()
+
+
+def _on(tag: str) -> BaseOxmlElement:
+    """An on/off property set on (cantSplit and tblHeader are in CT_TrPr's choice: any order)."""
+    element = OxmlElement(tag)
+    element.set(qn("w:val"), "true")
+    return element
 
 
 def clear_properties(document: DocumentObject) -> None:
@@ -175,11 +202,12 @@ def _write_cell(cell: _Cell, spec: Cell, document: DocumentObject) -> None:
     lines = spec.text.split("\n")
     paragraph.add_run(lines[0])
     for line in lines[1:]:
-        extra = cell.add_paragraph(line, style=style)
+        cell.add_paragraph(line, style=style)
+    for written in cell.paragraphs:
         if spec.align:
-            extra.alignment = ALIGN[spec.align]
-    if spec.align:
-        paragraph.alignment = ALIGN[spec.align]
+            written.alignment = ALIGN[spec.align]
+        if spec.prose:  # two characters of the table's 12 pt
+            written.paragraph_format.first_line_indent = Pt(24)
     if spec.sign:
         cell.add_paragraph("", style=style)
         cell.add_paragraph(spec.sign, style=style).alignment = WD_ALIGN_PARAGRAPH.RIGHT

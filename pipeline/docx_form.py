@@ -18,6 +18,7 @@ from functools import cache
 import docx
 from docx.document import Document as DocumentObject
 from docx.shared import RGBColor
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from forms.base import FormKind
@@ -30,7 +31,9 @@ from pipeline.xlsx_form import custom_kind as custom_kind  # (the tests read it 
 from pipeline.xlsx_form import kind_by_property
 
 INLINE_VALUE = re.compile(r"(?P<label>[^:：\n]{1,30})[:：](?P<value>.+)", re.S)
+# Forms made before #10 printed the kind's key in the footer; later ones print the title only.
 FOOTER_CODE = re.compile(r"表单代码[:：]\s*([A-Za-z_][A-Za-z0-9_]*)")
+FOOTER_VERSION = re.compile(r"\s*第\d+版\s*$")
 PLACEHOLDER = "_＿— \u3000\t\n"
 BAD_FILL = "FFC7CE"
 RED = RGBColor(0xC0, 0x00, 0x00)
@@ -51,12 +54,22 @@ def identify(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
         for kind in kinds:
             if title_matches(kind, text):
                 return kind
-    for section in document.sections:
-        for paragraph in section.footer.paragraphs + section.even_page_footer.paragraphs:
-            code = FOOTER_CODE.search(paragraph.text)
-            if code and code.group(1) in by_key:
-                return by_key[code.group(1)]
+    for paragraph in _footer_paragraphs(document):
+        code = FOOTER_CODE.search(paragraph.text)
+        if code and code.group(1) in by_key:
+            return by_key[code.group(1)]
+        for kind in kinds:
+            if title_matches(kind, FOOTER_VERSION.sub("", paragraph.text)):
+                return kind
     return None
+
+
+def _footer_paragraphs(document: DocumentObject) -> list[Paragraph]:
+    return [
+        paragraph
+        for section in document.sections
+        for paragraph in section.footer.paragraphs + section.even_page_footer.paragraphs
+    ]
 
 
 def _title_candidates(document: DocumentObject) -> list[str]:
@@ -267,6 +280,10 @@ def mark(content: bytes, problems: list[Problem]) -> bytes:
         for sentence in sentences[1:]:
             comment.add_paragraph(sentence)
     _summary(document, problems)
+    for paragraph in _footer_paragraphs(document):  # a form made before #10 named its key
+        for run in paragraph.runs:
+            if FOOTER_CODE.search(run.text):
+                run.text = FOOTER_CODE.sub("", run.text).replace("　　", "　")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

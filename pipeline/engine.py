@@ -20,6 +20,7 @@ from pathlib import Path
 
 from forms import KINDS
 from pipeline import checkpoints, records
+from pipeline.batches import returns_sheets
 from pipeline.errors import Duplicate, FormRejected, InvalidForm, PipelineError, StoreLocked
 from pipeline.faults import file_fault
 from pipeline.files import safe_path, unique_path
@@ -198,7 +199,7 @@ class BatchResult:
         """Things a person must know that did not stop the forms: registers not written,
         files that changed while they were read, files that could not leave the inbox."""
         said = [failure.message for failure in self.export.failures]
-        said += [job.warning for job in self.jobs if job.warning]
+        said += [warning for job in self.jobs for warning in job.warnings]
         return said
 
 
@@ -267,7 +268,9 @@ def process_batch(
 
 
 def export_all(rt: Runtime) -> ExportResult:
-    """Every register, each on its own: one that cannot be written is reported, not fatal."""
-    return export_registers(
-        records.load_all(rt.store), rt.config, rt.outbox / "registers", rt.clock(), rt.sharing
-    )
+    """Every register, each on its own: one that cannot be written is reported, not fatal.
+    A kind that sends forms out in batches shows who has returned them on its register."""
+    everything = records.load_all(rt.store)
+    extra = returns_sheets(rt, everything.by_kind)
+    folder = rt.outbox / "registers"
+    return export_registers(everything, rt.config, folder, rt.clock(), rt.sharing, extra)

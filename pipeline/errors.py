@@ -145,6 +145,12 @@ class UnknownKind(FormRejected):
     code = "unknown_kind"
 
 
+class PdfFailed(PipelineError):
+    """A document could not be printed to PDF; the document itself is fine."""
+
+    code = "pdf"
+
+
 class ConversionUnavailable(FormRejected):
     """A legacy .xls/.doc file needs LibreOffice, which is missing or failed."""
 

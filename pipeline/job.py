@@ -114,7 +114,9 @@ class Job:
     message: str = ""
     problems: list[Problem] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
-    warning: str = ""  # said to the person, without changing the outcome
+    # Said to the person without changing the outcome: a PDF that could not be made, a file
+    # that changed while it was read or could not leave the inbox.
+    warnings: list[str] = field(default_factory=list)
     converted: bool = False  # content is LibreOffice's conversion of a legacy file
 
     @classmethod

@@ -58,6 +58,6 @@ def list_records(rt: Runtime, kind: FormKind, listing: Listing) -> Listed:
             ],
             bool(spec.highlight and row.get(spec.highlight)),
         )
-        for row in register_rows(kind, spec, records.all_views(rt.store)[kind.key], today)
+        for row in register_rows(kind, spec, records.all_views(rt.store), today)
     ]
     return Listed(spec.title, today, writer.headers(), rows)

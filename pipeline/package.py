@@ -61,6 +61,11 @@ class PackageLimits:
     max_parts: int
     max_unpacked: int
 
+    @classmethod
+    def configured(cls, limits: Any) -> PackageLimits:
+        """The limits ``[limits]`` of unionforms.toml sets (``config.limits``)."""
+        return cls(limits.max_parts, limits.max_unpacked_mb * 1048576)
+
 
 class _Root:
     """Keeps the root element's local name. Only the first element is reported: after it the

@@ -107,14 +107,26 @@ def load_all(store: Store) -> AllRecords:
         by_kind[record.kind].append(record)
     for record in by_ident.values():
         if record.parent and record.parent in by_ident:
-            record.parent_record = by_ident[record.parent]
-            by_ident[record.parent].children.append(record)
+            adopt(by_ident[record.parent], record)
     return AllRecords({kind.key: by_kind.get(kind.key, []) for kind in KINDS}, dict(raw))
 
 
 def all_views(store: Store) -> dict[str, list[RecordView]]:
     """Every record the kinds can read, by kind (see ``load_all``)."""
     return load_all(store).by_kind
+
+
+def adopt(parent: RecordView, child: RecordView) -> None:
+    """File ``child`` under ``parent``; a follow-up about one row of the parent's table (a
+    person of a roster) updates that row as its kind says, so every register shows it."""
+    child.parent_record = parent
+    parent.children.append(child)
+    kind = get_kind(child.kind)
+    ref = kind.parent.row if kind.parent else None
+    if ref is not None:
+        rows = parent.values.get(ref.table) or []
+        for index in ref.rows_for(rows, child.values):
+            rows[index] = kind.update_row(rows[index], child)
 
 
 class StoreContext:
@@ -131,7 +143,8 @@ class StoreContext:
         if row is None:
             return None
         record = view(row)
-        record.children = [view(child) for child in self.store.children_rows(row["id"])]
+        for child in self.store.children_rows(row["id"]):
+            adopt(record, view(child))
         return record
 
     def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:

@@ -1,9 +1,10 @@
 """Registers (台账): one .xlsx per register, exported from the store after every batch.
 
 A title row, a frozen header with an autofilter, real dates and numbers in their formats, ID
-and phone numbers as text, A4 landscape fitted to the page width with the header repeated.
-Text that starts with = + - @ is stored as text with a quote prefix: it never becomes a
-formula, whatever a form said. Each file is written beside the old one and renamed over it.
+and phone numbers as text, A4 landscape, the header repeated on every page. Text that starts
+with = + - @ is stored as text with a quote prefix: it never becomes a formula, whatever a form
+said. Each register is exported on its own (one open in Excel is reported, the others are
+written) and each file is written beside the old one and renamed over it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from unicodedata import east_asian_width
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from forms import KINDS
 from forms.base import FormKind, RecordView, RegisterSpec
@@ -31,21 +30,34 @@ from pipeline.logs import FILE_ONLY
 from pipeline.permissions import Sharing
 from pipeline.privacy import mask_id, mask_phone
 from pipeline.records import AllRecords, RawRecord
+from pipeline.sheet_layout import (
+    MAX_LINES,
+    PrintLayout,
+    clip,
+    header_label,
+    print_layout,
+    row_height,
+    text_lines,
+)
+from pipeline.sheet_style import (
+    FORMATS,
+    header_cell,
+    looks_like_formula,
+    named_styles,
+    plain_cell,
+    print_setup,
+    sheet_workbook,
+    style_name,
+    text_cell,
+)
 
 log = logging.getLogger("unionforms")
 RAW_KEY = "_raw"  # a row of a record its kind cannot rebuild (shown as stored, highlighted)
-
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "money": "#,##0.00", "int": "0"}
-THIN = Side(style="thin", color="A6A6A6")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-HIGHLIGHT_FILL = PatternFill("solid", fgColor="FCE4D6")
 HEADER_ROW = 3
 DEFAULT_WIDTH = 12
-LINE_HEIGHT = 13
-MAX_LINES = 8
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CLIPPED = "……（未完，全文见“详情”工作表）"
+DETAIL_WIDTHS = (17, 16, 100)
+DETAIL_CHUNK = 1300  # characters of a text per 详情 row: a row holds about 1,400 at width 100
 
 
 def source_shown(subfolder: str, name: str) -> str:
@@ -56,34 +68,33 @@ def source_shown(subfolder: str, name: str) -> str:
 def default_rows(
     kind: FormKind, records: list[RecordView], today: date
 ) -> Iterable[dict[str, Any]]:
-    """One row per record: its fields, derived and live values, and the standard values."""
+    """One row per record: its fields, derived and live values, what its follow-ups add, and
+    the standard values."""
     for record in records:
-        yield (
-            record.values
-            | record.derived
-            | kind.live(record, today)
-            | {
-                "serial": record.serial,
-                "ident": record.ident,
-                "received_at": record.received_at,
-                "source_name": source_shown(record.subfolder, record.source_name),
-                "subfolder": record.subfolder,
-                "year": record.year,
-            }
-        )
+        yield kind.row_values(record, today) | {
+            "serial": record.serial,
+            "ident": record.ident,
+            "record_year": record.year,
+            "received_at": record.received_at,
+            "source_name": source_shown(record.subfolder, record.source_name),
+            "subfolder": record.subfolder,
+        }
 
 
 def register_rows(
-    kind: FormKind, spec: RegisterSpec, records: list[RecordView], today: date
+    kind: FormKind, spec: RegisterSpec, views: dict[str, list[RecordView]], today: date
 ) -> list[dict[str, Any]]:
-    """The rows of one register (or listing) as of ``today``: built, filtered, sorted."""
-    rows = spec.rows(records, today) if spec.rows else default_rows(kind, records, today)
+    """The rows of one register sheet (or listing) as of ``today``: built from the records of
+    the kind (or of the spec's ``source`` kind), filtered, sorted."""
+    source = spec.source or kind
+    records = views.get(source.key, [])
+    rows = spec.rows(records, today) if spec.rows else default_rows(source, records, today)
     kept = [row for row in rows if spec.where is None or spec.where(row)]
     return sorted(kept, key=spec.order) if spec.order else kept
 
 
 def column_type(kind: FormKind, spec: RegisterSpec, key: str) -> FieldType | None:
-    return spec.value_types.get(key) or kind.value_type(key)
+    return spec.value_type(kind, key)
 
 
 @dataclass(frozen=True)
@@ -95,8 +106,30 @@ class Masks:
 
     @classmethod
     def of(cls, spec: RegisterSpec, config: Config) -> Masks:
-        outgoing = spec.outgoing and config.privacy.mask_outgoing
+        return cls.leaving(config) if spec.outgoing else cls(ids=config.rules.mask_id_numbers)
+
+    @classmethod
+    def leaving(cls, config: Config) -> Masks:
+        """For what leaves the office (a report for the parent union): both numbers masked
+        unless ``[privacy] mask_outgoing`` is off."""
+        outgoing = config.privacy.mask_outgoing
         return cls(ids=config.rules.mask_id_numbers or outgoing, phones=outgoing)
+
+    def value(self, value: Any, field_type: FieldType | None) -> Any:
+        """``value`` as shown: an ID or phone number of a masked sort masked."""
+        if self.ids and isinstance(value, str) and isinstance(field_type, IdNumber):
+            return mask_id(value)
+        if self.phones and isinstance(value, str) and isinstance(field_type, Phone):
+            return mask_phone(value)
+        return value
+
+    def note(self, types: Iterable[FieldType | None]) -> str:
+        """What the title lines say about it, naming only the numbers the columns ``types``
+        hold."""
+        held = {type(field_type) for field_type in types}
+        numbers = (("身份证号码", self.ids, IdNumber), ("电话号码", self.phones, Phone))
+        shown = [word for word, on, sort in numbers if on and sort in held]
+        return f"　　{'和'.join(shown)}已部分遮盖" if shown else ""
 
 
 def cell_value(value: Any, field_type: FieldType | None, mask: Masks) -> Any:
@@ -106,45 +139,29 @@ def cell_value(value: Any, field_type: FieldType | None, mask: Masks) -> Any:
         return "是" if value else "否"
     if isinstance(value, list):
         value = "、".join(str(item) for item in value)
-    if mask.ids and isinstance(value, str) and isinstance(field_type, IdNumber):
-        return mask_id(value)
-    if mask.phones and isinstance(value, str) and isinstance(field_type, Phone):
-        return mask_phone(value)
+    value = mask.value(value, field_type)
     # Validation removes control characters; a record stored before it did (or a file name)
     # must not stop the whole register (openpyxl refuses them).
     return without_controls(value) if isinstance(value, str) else value
 
 
-def looks_like_formula(text: str) -> bool:
-    """What a spreadsheet would take for a formula, leading blanks, tabs and line ends too."""
-    return text.lstrip(" \t\r\n").startswith(FORMULA_PREFIXES)
+@dataclass
+class Detail:
+    """A text too long for its register cell, written out in full on the 详情 sheet."""
 
-
-def _named_styles() -> list[NamedStyle]:
-    """One named style per value format, plain and highlighted: styling thousands of cells
-    by name is several times faster than setting font, border and alignment on each."""
-    styles = []
-    for type_name in ("text", *FORMATS):
-        for highlighted in (False, True):
-            styles.append(
-                NamedStyle(
-                    _style_name(type_name, highlighted),
-                    font=Font(name="宋体", size=10),
-                    border=BORDER,
-                    alignment=Alignment(vertical="center", wrap_text=type_name == "text"),
-                    number_format=FORMATS.get(type_name, "@"),
-                    fill=HIGHLIGHT_FILL if highlighted else PatternFill(),
-                )
-            )
-    return styles
-
-
-def _style_name(type_name: str, highlighted: bool) -> str:
-    return f"uf_{type_name}" + ("_highlight" if highlighted else "")
+    ident: str
+    header: str
+    text: str
 
 
 class RegisterWriter:
-    """Writes one register workbook, row by row (openpyxl's write-only mode)."""
+    """Writes one register workbook, row by row (openpyxl's write-only mode).
+
+    Each row is as tall as its longest text (measured, ``pipeline.sheet_layout``); a text
+    taller than Excel's tallest row is cut with a note, and printed whole on a 详情 sheet. A
+    register wider than a landscape page prints in column groups at 80 % or more, the serial
+    repeated on each page, rather than shrunk to an unreadable size.
+    """
 
     def __init__(self, kind: FormKind, spec: RegisterSpec, config: Config) -> None:
         self.kind = kind
@@ -154,6 +171,13 @@ class RegisterWriter:
         self.type_names = [
             t.type_name if t and t.type_name in FORMATS else "text" for t in self.types
         ]
+        labels = [
+            header_label(header, column.width or DEFAULT_WIDTH)
+            for header, column in zip(self.headers(), spec.columns, strict=True)
+        ]
+        self.labels = [label for label, _ in labels]
+        self.widths = [width for _, width in labels]
+        self.details: list[Detail] = []
 
     def headers(self) -> list[str]:
         return [
@@ -161,121 +185,114 @@ class RegisterWriter:
             for column, field_type in zip(self.spec.columns, self.types, strict=True)
         ]
 
-    def write(
-        self,
-        rows: list[dict[str, Any]],
-        target: Path,
-        now: datetime,
-        sharing: Sharing | None = None,
-    ) -> Path:
-        wb = Workbook(write_only=True)
-        for style in _named_styles():
-            wb.add_named_style(style)
-        ws = wb.create_sheet(self.spec.title[:31])
-        last = get_column_letter(len(self.spec.columns))
-        for index, column in enumerate(self.spec.columns, 1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width or DEFAULT_WIDTH
-        ws.freeze_panes = f"A{HEADER_ROW + 1}"
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
-        self._print_setup(ws)
-        ws.merged_cells.add(f"A1:{last}1")
-        ws.merged_cells.add(f"A2:{last}2")
-        body = [self._row(ws, row) for row in rows]
-        # Row heights must be known before the first row is streamed out, and neither Excel
-        # nor LibreOffice measures wrapped text in rows they did not lay out themselves.
-        ws.row_dimensions[HEADER_ROW].height = 32
-        for number, cells in enumerate(body, HEADER_ROW + 1):
-            lines = max((self._lines(cell.value, i) for i, cell in enumerate(cells)), default=1)
+    def write(self, wb: Workbook, rows: list[dict[str, Any]], now: datetime) -> list[Detail]:
+        """Write the register's sheet into ``wb``; returns the texts too long for a cell."""
+        ws = wb.create_sheet(safe_sheet_title(self.spec.title))
+        layout = print_layout(self.widths)
+        self._sheet_setup(ws, len(rows), layout)
+        # Row heights must be known before the first row is streamed out.
+        body = []
+        for number, row in enumerate(rows, HEADER_ROW + 1):
+            cells, lines = self._row(ws, row)
+            body.append(cells)
             if lines > 1:
-                ws.row_dimensions[number].height = LINE_HEIGHT * lines + 2
-        union = self.config.organisation.union
-        ws.append(
-            [
-                _cell(
-                    ws,
-                    self.spec.title,
-                    font=Font(name="宋体", size=16, bold=True),
-                    alignment=Alignment(horizontal="center", vertical="center"),
-                )
-            ]
-        )
-        ws.append(
-            [
-                _cell(
-                    ws,
-                    f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{len(rows)}条"
-                    + self._masked_note(),
-                    font=Font(name="宋体", size=10, color="595959"),
-                )
-            ]
-        )
-        ws.append(
-            [
-                _cell(
-                    ws,
-                    header,
-                    font=Font(name="宋体", size=10, bold=True),
-                    fill=HEADER_FILL,
-                    border=BORDER,
-                    alignment=HEADER_ALIGNMENT,
-                )
-                for header in self.headers()
-            ]
-        )
+                ws.row_dimensions[number].height = row_height(lines)
+        header_lines = max(label.count("\n") + 1 for label in self.labels)
+        ws.row_dimensions[HEADER_ROW].height = row_height(header_lines) + 4
+        for cells in self._heading(ws, len(rows), now):
+            ws.append(cells)
         for cells in body:
             ws.append(cells)
-        with atomic_path(target, sharing) as temp:
-            wb.save(temp)
-        return target
+        return self.details
 
-    def _row(self, ws: Any, row: dict[str, Any]) -> list[WriteOnlyCell]:
+    def _sheet_setup(self, ws: Any, count: int, layout: PrintLayout) -> None:
+        last = get_column_letter(len(self.spec.columns))
+        for index, width in enumerate(self.widths, 1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = f"A{HEADER_ROW + 1}"
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(count, 1)}"
+        print_setup(ws, layout, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+        # The title is centred over the columns of the first printed page, not over all.
+        first_page = len(self.spec.columns) // layout.pages
+        for row in (1, 2):
+            ws.merged_cells.add(f"A{row}:{get_column_letter(max(first_page, 1))}{row}")
+
+    def _heading(self, ws: Any, count: int, now: datetime) -> list[list[WriteOnlyCell]]:
+        union = self.config.organisation.union
+        title = plain_cell(
+            ws,
+            self.spec.title,
+            font=Font(name="宋体", size=16, bold=True),
+            alignment=Alignment(horizontal="center", vertical="center"),
+        )
+        line = plain_cell(
+            ws,
+            f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{count}条"
+            + Masks.of(self.spec, self.config).note(self.types),
+            font=Font(name="宋体", size=10, color="595959"),
+        )
+        headers = [header_cell(ws, label) for label in self.labels]
+        return [[title], [line], headers]
+
+    def _row(self, ws: Any, row: dict[str, Any]) -> tuple[list[WriteOnlyCell], int]:
+        """The cells of one row and the lines its tallest text takes."""
         highlight = bool(self.spec.highlight and row.get(self.spec.highlight)) or RAW_KEY in row
         mask = Masks.of(self.spec, self.config)
-        cells = []
-        for column, field_type, type_name in zip(
-            self.spec.columns, self.types, self.type_names, strict=True
+        cells, tallest = [], 1
+        for index, (column, field_type, type_name) in enumerate(
+            zip(self.spec.columns, self.types, self.type_names, strict=True)
         ):
             value = cell_value(row.get(column.key), field_type, mask)
+            if isinstance(value, str) and type_name == "text":
+                value, lines = self._fitted(value, index, row)
+                tallest = max(tallest, lines)
             cell = WriteOnlyCell(ws, value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, even when it starts with '='
-                cell.style = _style_name("text", highlight)
+                cell.style = style_name("text", highlight)
                 if looks_like_formula(value):
                     cell.quotePrefix = True
             else:
-                cell.style = _style_name(type_name, highlight)
+                cell.style = style_name(type_name, highlight)
             cells.append(cell)
-        return cells
+        return cells, tallest
 
-    def _masked_note(self) -> str:
-        masks = Masks.of(self.spec, self.config)
-        shown = [word for word, on in (("身份证号码", masks.ids), ("电话号码", masks.phones)) if on]
-        return f"　　{'和'.join(shown)}已部分遮盖" if shown else ""
-
-    def _lines(self, value: Any, index: int) -> int:
-        if not isinstance(value, str) or self.type_names[index] != "text":
-            return 1
-        width = self.spec.columns[index].width or DEFAULT_WIDTH
-        units = sum(2 if east_asian_width(char) in "WF" else 1 for char in value)
-        return min(MAX_LINES, -(-units // max(int(width) - 1, 1)))
-
-    def _print_setup(self, ws: Any) -> None:
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    def _fitted(self, text: str, index: int, row: dict[str, Any]) -> tuple[str, int]:
+        """The text as its cell shows it, and its lines: whole, or cut when taller than a row
+        can be (the whole text then goes to the 详情 sheet)."""
+        width = self.widths[index]
+        lines = text_lines(text, width)
+        if lines <= MAX_LINES:
+            return text, lines
+        ident = str(row.get("ident") or row.get("serial") or "")
+        self.details.append(Detail(ident, self.labels[index].replace("\n", ""), text))
+        return clip(text, width, MAX_LINES, CLIPPED), MAX_LINES
 
 
-def _cell(ws: Any, value: str, **style: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
-    cell.data_type = "s"
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+def write_details(wb: Workbook, details: list[Detail]) -> None:
+    """The 详情 sheet: each text too long for its register cell, in full, a long one over
+    several rows marked （续）."""
+    ws = wb.create_sheet("详情")
+    for index, width in enumerate(DETAIL_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    print_setup(ws, print_layout(list(DETAIL_WIDTHS)), "1:1")
+    rows = []
+    for detail in details:
+        for start in range(0, len(detail.text), DETAIL_CHUNK):
+            part = detail.text[start : start + DETAIL_CHUNK]
+            header = detail.header + ("（续）" if start else "")
+            rows.append((detail.ident, header, part))
+    ws.row_dimensions[1].height = row_height(1) + 4
+    for number, (_, _, text) in enumerate(rows, 2):
+        ws.row_dimensions[number].height = row_height(text_lines(text, DETAIL_WIDTHS[2]))
+    ws.append([header_cell(ws, label) for label in ("编号", "栏目", "全文")])
+    for row in rows:
+        ws.append([text_cell(ws, value) for value in row])
+
+
+def safe_sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return "".join("_" if char in "[]:*?/\\" else char for char in title)[:31]
 
 
 def register_path(folder: Path, spec: RegisterSpec) -> Path:
@@ -313,21 +330,77 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ExtraSheet:
+    """A sheet a register carries that is not made of records, e.g. a batch's 交回情况."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    marked: list[bool]  # rows to highlight (未交)
+
+
+def write_extra(wb: Workbook, sheet: ExtraSheet) -> None:
+    ws = wb.create_sheet(safe_sheet_title(sheet.title))
+    for index in range(1, len(sheet.headers) + 1):
+        ws.column_dimensions[get_column_letter(index)].width = 16
+    print_setup(ws, print_layout([16] * len(sheet.headers)), "1:1")
+    ws.append([header_cell(ws, header) for header in sheet.headers])
+    for row, marked in zip(sheet.rows, sheet.marked, strict=True):
+        cells = [text_cell(ws, value) for value in row]
+        for cell in cells if marked else []:
+            cell.style = style_name("text", True)
+        ws.append(cells)
+
+
+def write_register(
+    kind: FormKind,
+    spec: RegisterSpec,
+    everything: AllRecords,
+    config: Config,
+    target: Path,
+    now: datetime,
+    sharing: Sharing | None = None,
+    extra: tuple[ExtraSheet, ...] = (),
+) -> Path:
+    """One register workbook: its own sheet first (with the records the kind cannot rebuild
+    at its end), then each of its ``sheets``, then the ``extra`` sheets."""
+    wb = sheet_workbook()
+    for style in named_styles():
+        wb.add_named_style(style)
+    details: list[Detail] = []
+    for sheet in (spec, *spec.sheets):
+        rows = register_rows(kind, sheet, everything.by_kind, now.date())
+        if sheet is spec:
+            rows += raw_rows(everything.raw.get(kind.key, []))
+        details += RegisterWriter(kind, sheet, config).write(wb, rows, now)
+    for added in extra:
+        write_extra(wb, added)
+    if details:
+        write_details(wb, details)
+    with atomic_path(target, sharing) as temp:
+        wb.save(temp)
+    return target
+
+
 def export_registers(
-    everything: AllRecords, config: Config, folder: Path, now: datetime, sharing: Sharing
+    everything: AllRecords,
+    config: Config,
+    folder: Path,
+    now: datetime,
+    sharing: Sharing,
+    extra: dict[str, list[ExtraSheet]] | None = None,
 ) -> ExportResult:
     """Write every register of every kind, each on its own: one that cannot be written (open
     in Excel, a read-only folder, a bug in its rows) is reported and the others are written;
     the next export tries it again."""
     result = ExportResult(notes=everything.warnings())
     for kind in KINDS:
-        records = everything.by_kind.get(kind.key, [])
-        raws = raw_rows(everything.raw.get(kind.key, []))
         for spec in kind.registers:
             path = register_path(folder, spec)
             try:
-                rows = register_rows(kind, spec, records, now.date()) + raws
-                RegisterWriter(kind, spec, config).write(rows, path, now, sharing)
+                added = tuple((extra or {}).get(spec.title, ()))
+                write_register(kind, spec, everything, config, path, now, sharing, added)
             except OSError as exc:
                 result.failures.append(RegisterFailure(spec.title, path, _unwritable(spec, exc)))
                 log.warning("台账 %s 无法写入", path, exc_info=True, extra=FILE_ONLY)
@@ -346,6 +419,5 @@ def _unwritable(spec: RegisterSpec, exc: OSError) -> str:
             f"台账“{spec.title}”正被其他程序打开（例如Excel）或没有写入权限，本次未能更新；"
             "关闭后会在下次处理表单时自动更新（也可运行 unionforms registers）"
         )
-    return (
-        f"台账“{spec.title}”无法写入（{exc.strerror or exc}），本次未能更新；下次处理表单时会再试"
-    )
+    reason = exc.strerror or exc
+    return f"台账“{spec.title}”无法写入（{reason}），本次未能更新；下次处理表单时会再试"

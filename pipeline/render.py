@@ -1,9 +1,13 @@
 """Rendering: the kind's Word templates filled with a record, saved atomically.
 
 Templates are rendered with autoescape on, so ``<``, ``>``, ``&`` and quotes typed in a form
-print as typed and never become Word XML. Values print in document style without filters:
-dates as ``2026年3月5日``, amounts as ``16,409.02``, lists joined with 、, booleans as 是/否,
-line breaks kept; ``|rmb`` spells an amount in 人民币大写.
+print as typed and never become Word XML, and ``{{ }}`` or ``{% %}`` typed in a form print as
+typed too (values are never rendered again; docxtpl's own ``{_{`` rewrite is defused below).
+Templates are screened like submitted files before docxtpl opens them. Values print in
+document style without filters: dates as ``2026年3月5日``, amounts as ``16,409.02``, lists
+joined with 、, booleans as 是/否; each line typed in a multi-line text becomes a paragraph of
+its own, with the formatting (and so the first-line indent) of the paragraph it is printed in.
+``|rmb`` spells an amount in 人民币大写.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from defusedxml import DefusedXmlException
+from docx.document import Document as DocumentObject
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError
 from lxml.etree import XMLSyntaxError
 from markupsafe import Markup, escape
 
-from forms.base import FormKind, RecordView
+from forms.base import DocumentSpec, FormKind, RecordView
 from forms.fields import without_controls
 from forms.words import cn_date, money_figures, rmb_upper
 from pipeline.config import Config
@@ -34,7 +39,9 @@ from pipeline.hardening import check_xml
 from pipeline.package import PackageLimits, check_package
 from pipeline.permissions import Sharing
 
-LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+# docxtpl turns this character into the end of the paragraph and the start of a new one with
+# the same paragraph and run properties (its "listing" feature).
+NEW_PARAGRAPH = Markup("\a")
 # docxtpl turns "{_{" "}_}" "{_%" "%_}" in its output into "{{" "}}" "{%" "%}": an underscore
 # typed in a form is written as a character reference so it prints as typed.
 UNDERSCORE = Markup("&#95;")
@@ -49,7 +56,9 @@ class SafeTemplate(DocxTemplate):
         return super().fix_tables(xml)
 
 
-def _as_text(value: str) -> Markup:
+def as_text(value: str) -> Markup:
+    """A value's text, escaped, without the controls docxtpl would turn into breaks (``\a``,
+    ``\f``), its underscores safe from docxtpl's rewrite."""
     return Markup(escape(without_controls(value))).replace("_", UNDERSCORE)
 
 
@@ -66,8 +75,15 @@ def document_text(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return "、".join(value)
     if isinstance(value, str) and not isinstance(value, Markup):
-        return LINE_BREAK.join(_as_text(line) for line in value.split("\n"))
+        return paragraphs(value) if "\n" in value else as_text(value)
     return value
+
+
+def paragraphs(text: str) -> Markup:
+    """Each typed line as a paragraph; blank lines and the indent typed before a line go, as
+    the paragraph's own first-line indent does that job."""
+    lines = (line.strip() for line in text.split("\n"))
+    return NEW_PARAGRAPH.join(as_text(line) for line in lines if line)
 
 
 def make_environment() -> Environment:
@@ -91,12 +107,6 @@ def common_context(config: Config, record: RecordView, today: date) -> dict[str,
         "today": today,
         "received_at": record.received_at,
         "source_name": record.source_name,
-        "doc_number": (
-            f"{config.organisation.document_prefix}〔{record.year}〕"
-            f"{int(record.serial.rsplit('-', 1)[1])}号"
-            if record.serial
-            else ""
-        ),
     }
 
 
@@ -154,11 +164,29 @@ def load_template(config: Config, name: str) -> DocxTemplate:
     data = template_bytes(config, name)
     try:
         check_package(data, TEMPLATE_LIMITS)
-        return SafeTemplate(io.BytesIO(data))
     except FormRejected as exc:
         raise TemplateProblem(f"文书模板 {name} 已损坏或无法使用：{exc.message}") from None
-    except Exception as exc:
-        raise TemplateProblem(f"文书模板 {name} 已损坏，无法打开（{type(exc).__name__}）") from None
+    return SafeTemplate(io.BytesIO(data))
+
+
+# The relationship type newer LibreOffice writes for docProps/core.xml. python-docx does not
+# know it and, once a property is set, writes a second docProps/core.xml that Word refuses.
+ODD_CORE_PROPERTIES = (
+    "http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties"
+)
+LIBREOFFICE_SAVED = (
+    "这个模板由新版LibreOffice保存，其“文档属性”的写法会使生成的文书损坏（Word无法打开）；"
+    "请在Word或WPS中打开模板，另存为.docx后再用"
+)
+
+
+def corrupting_properties(document: DocumentObject) -> bool:
+    return any(rel.reltype == ODD_CORE_PROPERTIES for rel in document.part.package.rels.values())
+
+
+def document_folder(outbox: Path, kind: FormKind, record: RecordView) -> Path:
+    """Where a record's documents are written: ``documents/<form title>/<year>``."""
+    return outbox / "documents" / kind.title / str(record.year)
 
 
 def document_name(kind: FormKind, record: RecordView, title: str) -> str:
@@ -177,20 +205,51 @@ def render_documents(
 ) -> list[Path]:
     """Every document of the kind for this record, written into ``folder``."""
     context = full_context(kind, config, record, today)
-    written = []
-    for spec in kind.documents:
-        template = load_template(config, spec.template)
-        try:
-            template.render(context, ENVIRONMENT, autoescape=True)
-        except (TemplateError, XMLSyntaxError, DefusedXmlException) as exc:
-            raise TemplateProblem(f"文书模板 {spec.template} 无法生成：{exc}") from None
-        apply_fonts(template.docx, config.fonts)
-        properties = template.docx.core_properties
-        properties.title, properties.subject = spec.title, record.ident
-        properties.author = properties.last_modified_by = config.organisation.union
-        properties.created = properties.modified = record.received_at
-        target = folder / document_name(kind, record, spec.title)
-        with atomic_path(target, sharing) as temp:
-            template.save(temp)
-        written.append(target)
-    return written
+    return [
+        render_document(
+            config,
+            spec,
+            context,
+            folder / document_name(kind, record, spec.title),
+            record.ident,
+            record.received_at,
+            sharing,
+        )
+        for spec in kind.documents
+    ]
+
+
+def render_document(
+    config: Config,
+    spec: DocumentSpec,
+    context: dict[str, Any],
+    target: Path,
+    subject: str,
+    when: datetime,
+    sharing: Sharing | None = None,
+) -> Path:
+    """One template filled with ``context``, written to ``target`` (a record's document, a
+    report's letter, a pre-filled pledge)."""
+    template = rendered(config, spec.template, context)
+    properties = template.docx.core_properties
+    properties.title, properties.subject = spec.title, subject
+    properties.author = properties.last_modified_by = config.organisation.union
+    properties.created = properties.modified = when
+    with atomic_path(target, sharing) as temp:
+        template.save(temp)
+    return target
+
+
+def rendered(config: Config, name: str, context: dict[str, Any]) -> DocxTemplate:
+    """The template ``name`` filled with ``context``, in the configured fonts."""
+    template = load_template(config, name)
+    try:
+        template.render(context, ENVIRONMENT, autoescape=True)
+    except (TemplateError, XMLSyntaxError, DefusedXmlException) as exc:
+        raise TemplateProblem(f"文书模板 {name} 无法生成：{exc}") from None
+    if corrupting_properties(template.docx):
+        raise TemplateProblem(
+            f"文书模板 {name}：{LIBREOFFICE_SAVED}（unionforms templates check 可检查全部模板）"
+        )
+    apply_fonts(template.docx, config.fonts)
+    return template

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +32,20 @@ from pipeline.blank_docx import build_blank_docx
 from pipeline.blank_xlsx import build_blank_xlsx
 from pipeline.config import Config
 from pipeline.files import safe_name
+from pipeline.job import Location, RawForm, RawValue
+from pipeline.records import adopt
+from pipeline.validate import validate
 
 if TYPE_CHECKING:
     from pipeline.engine import BatchResult
     from pipeline.job import Job
+
+
+@lru_cache(maxsize=128)
+def blank(build: Callable[[FormKind, Config], bytes], kind: FormKind, config: Config) -> bytes:
+    """A blank form, built once per kind and configuration: filling hundreds of forms (a
+    batch, the samples) would otherwise build the same blank form hundreds of times."""
+    return build(kind, config)
 
 
 def _put(ws: Any, row: int, column: int, value: Any) -> None:
@@ -50,7 +61,7 @@ def _put(ws: Any, row: int, column: int, value: Any) -> None:
 
 def fill_xlsx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
     """The blank .xlsx form of ``kind`` with ``values`` typed in (raw values, as a clerk would)."""
-    wb = load_workbook(io.BytesIO(build_blank_xlsx(kind, config)))
+    wb = load_workbook(io.BytesIO(blank(build_blank_xlsx, kind, config)))
     fill_workbook(wb, kind, values)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -62,8 +73,14 @@ def fill_workbook(wb: Any, kind: FormKind, values: dict[str, Any]) -> None:
     for key, value in values.items():
         sheet, reference = next(iter(wb.defined_names[key].destinations))
         ws = wb[sheet]
-        min_col, min_row, _, _ = range_boundaries(reference.replace("$", ""))
+        min_col, min_row, _, max_row = range_boundaries(reference.replace("$", ""))
         if isinstance(value, list) and value and isinstance(value[0], dict):
+            if len(value) > max_row - min_row + 1:
+                # Rows typed below the table are not part of the form: the reader never
+                # sees them, so a sample (or a prefilled sheet) must not put them there.
+                raise ValueError(
+                    f"{key}: {len(value)} rows, the form holds {max_row - min_row + 1}"
+                )
             columns = [
                 c.key for c in next(s for s in kind.model.field_defs() if s.key == key).columns
             ]
@@ -107,7 +124,7 @@ def type_into(cell: _Cell, text: str) -> None:
 
 def fill_docx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
     """The blank .docx form of ``kind`` with ``values`` typed in, rows added where needed."""
-    document = docx_form.load(build_blank_docx(kind, config))
+    document = docx_form.load(blank(build_blank_docx, kind, config))
     layout = docx_form.locate(document, kind)
     for key, area in layout.areas.items():
         for _ in range(len(values.get(key) or []) - len(area.rows)):
@@ -127,6 +144,78 @@ def fill_docx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def raw_form(kind: FormKind, values: dict[str, Any]) -> RawForm:
+    """Values as a reader would hand them over, each at a location named after its key."""
+    raw = RawForm()
+    for spec in kind.model.field_defs():
+        value = values.get(spec.key)
+        if spec.is_table:
+            raw.tables[spec.key] = [
+                {
+                    c.key: RawValue(row.get(c.key), Location(f"{spec.key}[{i}].{c.key}"))
+                    for c in spec.columns
+                }
+                for i, row in enumerate(value or [])
+            ]
+            raw.table_locations[spec.key] = Location(spec.key)
+        else:
+            raw.fields[spec.key] = RawValue(value, Location(f"cell-{spec.key}"))
+    return raw
+
+
+class SampleContext:
+    """A ``FormContext`` for a sample checked on its own: the only record it can refer to is
+    the parent it was made for."""
+
+    def __init__(self, now: datetime, settings: dict[str, Any], parent: RecordView | None) -> None:
+        self.now, self.today = now, now.date()
+        self.settings = settings
+        self.parent = parent
+
+    def record(self, serial: str) -> RecordView | None:
+        return self.parent if self.parent is not None and self.parent.serial == serial else None
+
+    def serials_with(self, kind: str, key: str, value: Any, year: int) -> list[str]:
+        return []
+
+    def records_with(self, kind: str, key: str, value: Any) -> list[RecordView]:
+        return []
+
+
+def sample_record(
+    kind: FormKind,
+    config: Config,
+    values: dict[str, Any],
+    now: datetime,
+    number: int = 1,
+    parent: RecordView | None = None,
+) -> RecordView:
+    """A good sample as the ``number``-th accepted record of its kind would show it, without
+    a store (``unionforms templates check`` renders templates with it). Its fields are checked
+    one by one; rules that look at other records (earlier loans of an item …) are not, as the
+    sample is shown without them."""
+    ctx = SampleContext(now, config.settings(), parent)
+    form, problems = validate(kind.model, raw_form(kind, values), ctx, rules=False)
+    if form is None:
+        raise ValueError(f"{kind.key} sample does not validate: {problems}")
+    serial = f"{kind.serial_prefix}-{now.year}-{number:04d}" if kind.serial_prefix else None
+    suffix = kind.parent.suffix if kind.parent else ""
+    record = RecordView(
+        kind=kind.key,
+        serial=serial,
+        ident=serial or f"{parent.ident if parent else '示例'}-{suffix}{number}",
+        year=now.year,
+        values=form.values(),
+        derived=kind.derive(form, ctx),
+        received_at=now,
+        source_name=f"{kind.title}.xlsx",
+        parent=parent.serial if parent else None,
+    )
+    if parent is not None:  # filed under its parent, as the store would (a loan's ledger …)
+        adopt(parent, record)
+    return record
 
 
 FILLERS: dict[str, Callable[[FormKind, Config, dict[str, Any]], bytes]] = {

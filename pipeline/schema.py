@@ -13,8 +13,32 @@ from pathlib import Path
 
 from pipeline.errors import StoreUnavailable
 
-SCHEMA_VERSION = 3
-SCHEMA = """
+SCHEMA_VERSION = 4
+# #11: the union's document numbers; what a batch sent out, to see what came back.
+REPORTING_TABLES = """
+CREATE TABLE IF NOT EXISTS document_numbers (
+    year INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (year, number)
+);
+CREATE TABLE IF NOT EXISTS expected (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    batch TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    choice TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    UNIQUE (kind, batch, year, key, choice)
+);
+"""
+SCHEMA = (
+    REPORTING_TABLES
+    + """
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
     sha256 TEXT NOT NULL,
@@ -50,8 +74,9 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS records_serial_seq
     ON records(kind, year, seq) WHERE parent_id IS NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS records_child_seq
-    ON records(parent_id, seq) WHERE parent_id IS NOT NULL;
+-- Follow-ups are numbered per kind under their parent (KN-2026-0001-走访1, …-复核1).
+CREATE UNIQUE INDEX IF NOT EXISTS records_child_kind_seq
+    ON records(parent_id, kind, seq) WHERE parent_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS serials (
     kind TEXT NOT NULL,
     year INTEGER NOT NULL,
@@ -66,6 +91,7 @@ CREATE TABLE IF NOT EXISTS events (
     detail TEXT NOT NULL DEFAULT ''
 );
 """
+)
 
 # MIGRATIONS[n] takes a database of version n to version n + 1.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -74,8 +100,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # a finished submission whose file cannot leave the inbox is remembered, not retried.
         "ALTER TABLE records ADD COLUMN kind_version TEXT NOT NULL DEFAULT '1'",
         "ALTER TABLE submissions ADD COLUMN stuck TEXT",
+        # #12: follow-ups numbered per kind under their parent; version 1 numbered all the
+        # children of a parent in one sequence.
+        "DROP INDEX IF EXISTS records_child_seq",
+        "CREATE UNIQUE INDEX IF NOT EXISTS records_child_kind_seq"
+        " ON records(parent_id, kind, seq) WHERE parent_id IS NOT NULL",
     ),
-    2: (
+    2: tuple(statement for statement in REPORTING_TABLES.split(";") if statement.strip()),
+    3: (
         # #13: the file about to leave the inbox is recorded before it is removed, so a crash
         # in between is told apart from the same bytes dropped in again.
         "ALTER TABLE submissions ADD COLUMN releasing TEXT",

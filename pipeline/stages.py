@@ -19,7 +19,8 @@ from pipeline.errors import Duplicate, InvalidForm, UnknownKind
 from pipeline.job import Job
 from pipeline.logs import FILE_ONLY
 from pipeline.package import PackageLimits
-from pipeline.render import render_documents
+from pipeline.pdf import print_pdfs
+from pipeline.render import document_folder, render_documents
 from pipeline.runtime import Runtime
 from pipeline.screen import screen
 from pipeline.store import NewRecord, Submission
@@ -82,7 +83,7 @@ def _refuse_duplicate(earlier: tuple[Submission, str] | None) -> None:
 
 def screen_file(job: Job, rt: Runtime) -> None:
     limits = rt.config.limits
-    package = PackageLimits(limits.max_parts, limits.max_unpacked_mb * 1048576)
+    package = PackageLimits.configured(limits)
     job.fmt, job.content = screen(
         job.name, job.data, limits.max_file_mb * 1048576, package, rt.converter
     )
@@ -167,7 +168,7 @@ def render(job: Job, rt: Runtime) -> None:
     if record.parent:
         ctx = records.StoreContext(rt.store, rt.config.settings(), job.received_at)
         record.parent_record = ctx.record(record.parent)
-    folder = rt.outbox / "documents" / kind.title / str(record.year)
+    folder = document_folder(rt.outbox, kind, record)
     job.documents = render_documents(
         kind, record, rt.config, folder, job.received_at.date(), rt.sharing
     )
@@ -192,11 +193,11 @@ def reload(job: Job, rt: Runtime) -> bool:
         data = job.source.read_bytes()
     except FileNotFoundError:
         job.outcome, job.message = "changed", "文件在处理前被移走或删除，未处理"
-        job.warning = f"“{job.display_name}”在处理前被移走或删除，未处理"
+        job.warnings.append(f"“{job.display_name}”在处理前被移走或删除，未处理")
         return False
     if hashlib.sha256(data).hexdigest() != job.sha256:
         job.outcome, job.message = "changed", "文件在处理过程中被修改，留待下次处理"
-        job.warning = f"“{job.display_name}”在处理过程中被修改，留待下次处理"
+        job.warnings.append(f"“{job.display_name}”在处理过程中被修改，留待下次处理")
         return False
     job.data = data
     if job.converted:
@@ -261,11 +262,12 @@ def settle_releases(rt: Runtime) -> None:
 
 def _stuck(job: Job, rt: Runtime, exc: OSError) -> None:
     assert job.submission_id is not None
-    job.warning = (
+    warning = (
         f"“{job.display_name}”已处理完毕，但无法从收件箱删除（{exc.strerror or exc}）；"
         "以后不再处理它，请管理员检查收件箱的写权限后把它删掉"
     )
-    log.warning("%s", job.warning, extra=FILE_ONLY)
+    job.warnings.append(warning)
+    log.warning("%s", warning, extra=FILE_ONLY)
     try:
         signature = file_signature(job.source)
     except OSError:
@@ -274,5 +276,5 @@ def _stuck(job: Job, rt: Runtime, exc: OSError) -> None:
 
 
 INTAKE = (load, screen_file, identify, record_kind)
-STAGES = (read, check, number, render, archive)
+STAGES = (read, check, number, render, print_pdfs, archive)
 PARSING_STAGES = (screen_file, identify, read)

@@ -302,7 +302,7 @@ class Store:
                     "SELECT id FROM records WHERE serial = ?", (new.parent_serial,)
                 ).fetchone()
                 parent_id = parent["id"]
-                seq = self._next(parent_id=parent_id)
+                seq = self._next(kind=new.kind, parent_id=parent_id)
                 serial, ident = None, f"{new.parent_serial}-{new.child_suffix}{seq}"
             else:
                 seq = self._next(kind=new.kind, year=new.year)
@@ -338,7 +338,7 @@ class Store:
     ) -> int:
         if parent_id is not None:
             row = self.execute(
-                "SELECT MAX(seq) FROM records WHERE parent_id = ?", (parent_id,)
+                "SELECT MAX(seq) FROM records WHERE parent_id = ? AND kind = ?", (parent_id, kind)
             ).fetchone()
             return int(row[0] or 0) + 1
         # The counter outlives purged records; the records' own maximum covers a counter
@@ -466,6 +466,42 @@ class Store:
                     tuple(submission_ids),
                 )
             self.log("purged", detail)
+
+    # -- document numbers and batches ----------------------------------------------------
+
+    def next_document_number(self, year: int, title: str, target: str) -> int:
+        """The union's next document number of ``year`` (one sequence for every document)."""
+        with self.transaction():
+            row = self.execute(
+                "SELECT MAX(number) FROM document_numbers WHERE year = ?", (year,)
+            ).fetchone()
+            number = int(row[0] or 0) + 1
+            self.execute(
+                "INSERT INTO document_numbers (year, number, title, issued_at, target)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (year, number, title, datetime.now().isoformat(timespec="seconds"), target),
+            )
+            self.log("document_number", f"{year}-{number} {title}")
+        return number
+
+    def expect(
+        self, kind: str, batch: str, year: int, key: str, label: str, choice: str, at: datetime
+    ) -> bool:
+        """Record that a batch sent ``key`` a form to return; False if it was already."""
+        with self.transaction():
+            cursor = self.execute(
+                "INSERT OR IGNORE INTO expected"
+                " (kind, batch, year, key, label, choice, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kind, batch, year, key, label, choice, at.isoformat()),
+            )
+        return cursor.rowcount == 1
+
+    def expected(self, kind: str | None = None) -> list[sqlite3.Row]:
+        """What batches sent out (of one kind, or all), in the order they were sent."""
+        if kind is None:
+            return self.execute("SELECT * FROM expected ORDER BY id").fetchall()
+        return self.execute("SELECT * FROM expected WHERE kind = ? ORDER BY id", (kind,)).fetchall()
 
     def counts(self) -> dict[str, int]:
         rows = self.execute(

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from forms.base import FormContext, FormModel
-from forms.fields import FieldDef
+from forms.fields import FieldDef, is_blank
 from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue
 
 MISSING_COLUMN = "表中找不到这一栏，请使用系统生成的空白表单填写"
@@ -33,9 +33,10 @@ def _raw_input(spec: FieldDef, raw: RawForm) -> Any:
 
 
 def validate(
-    model: type[FormModel], raw: RawForm, ctx: FormContext
+    model: type[FormModel], raw: RawForm, ctx: FormContext, rules: bool = True
 ) -> tuple[FormModel | None, list[Problem]]:
-    """The validated form (None when anything is wrong) and the problems found."""
+    """The validated form (None when anything is wrong) and the problems found. Without
+    ``rules``, only each field on its own (a sample shown without the records it refers to)."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     specs = {spec.key: spec for spec in model.field_defs()}
@@ -47,7 +48,7 @@ def validate(
         except ValidationError as error:
             problems.extend(_field_problems(spec, error, raw))
     form = model.model_construct(**values)
-    for check in model.rules():
+    for check in model.rules() if rules else ():
         if all(key in values for key in check.__rule_keys__):  # type: ignore[attr-defined]
             for key, expected in check(form, ctx):
                 problems.append(_rule_problem(specs[key], expected, raw))
@@ -93,4 +94,6 @@ def _rule_problem(spec: FieldDef, expected: str, raw: RawForm) -> Problem:
         where = raw.table_locations.get(spec.key, Location(NOT_FOUND))
         return Problem(spec.label, where, f"{len(rows)}行", expected)
     cell = raw.fields.get(spec.key) or RawValue(None, Location(NOT_FOUND))
-    return Problem(spec.label, cell.where, cell.value, expected)
+    # A rule may ask for a field the form left empty (required only with some other value).
+    missing = is_blank(cell.value)
+    return Problem(spec.label, cell.where, None if missing else cell.value, expected, missing)

@@ -8,6 +8,7 @@ fields without any name are found by their printed label.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -24,16 +25,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.base import FormKind
 from forms.fields import FieldDef, is_blank
-from pipeline.blank_xlsx import KIND_SHEET, LISTS_SHEET
+from pipeline.blank_xlsx import FONT, KIND_SHEET, LISTS_SHEET
 from pipeline.errors import UnknownKind
 from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue, shown
 from pipeline.labels import LabelIndex, title_matches
+from pipeline.sheet_layout import row_height, wrap
 
 CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 BAD_FONT = Font(color="9C0006", bold=True)
 SCAN_ROWS = 400
 SCAN_COLUMNS = 30
+OLD_FOOTER_KEY = re.compile(r"^[a-z][a-z_]* (?=第\d+版)")
 
 
 def custom_kind(content: bytes) -> str | None:
@@ -234,13 +237,17 @@ class XlsxReader:
         return None
 
     def _table_end(self, ws: Worksheet, header_row: int, spec: FieldDef) -> int:
-        """The row after the table: the next row printing a field or table label."""
+        """The row after the table: the next row printing a field or table label, or a
+        signature line."""
         index = LabelIndex(self.specs)
         limit = min(ws.max_row, header_row + 2 * max(spec.type.visible_rows, 10) + 50)  # type: ignore[attr-defined]
+        signatures = tuple(self.kind.signatures)
         for row in range(header_row + 1, limit + 1):
             for column in range(1, SCAN_COLUMNS + 1):
                 value = ws.cell(row, column).value
-                if isinstance(value, str) and index.match(value):
+                if isinstance(value, str) and (
+                    index.match(value) or (signatures and value.startswith(signatures))
+                ):
                     return row
         return limit + 1
 
@@ -269,28 +276,45 @@ def mark(content: bytes, problems: list[Problem]) -> bytes | None:
         comment.width, comment.height = 320, 60 + 40 * len(sentences)
         cell.comment = comment
     _summary_sheet(wb, problems)
+    _without_key(wb)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
+SUMMARY_WIDTH = 76  # with column A, about a portrait page at 100 % (90 % in LibreOffice)
+
+
 def _summary_sheet(wb: Workbook, problems: list[Problem]) -> None:
-    """A first sheet listing every problem, printable on A4 as it is."""
+    """A first sheet listing every problem, printable on A4 as it is: each sentence broken
+    into lines beforehand (never inside a date or a cell reference) in a row tall enough for
+    them, so no line hides or overprints another."""
     ws = wb.create_sheet("错误说明", 0)
     ws.column_dimensions["A"].width = 5
-    ws.column_dimensions["B"].width = 90
+    ws.column_dimensions["B"].width = SUMMARY_WIDTH
     ws["A1"] = "本表单未通过校验，请按以下说明修改（出错的单元格已标红并附批注），修改后重新提交："
-    ws["A1"].font = Font(bold=True, color="9C0006")
+    ws["A1"].font = Font(name=FONT, size=11, bold=True, color="9C0006")
     ws["A1"].alignment = Alignment(wrap_text=True, vertical="center")
     ws.merge_cells("A1:B1")
     ws.row_dimensions[1].height = 32
     for number, problem in enumerate(problems, start=1):
+        lines = wrap(problem.sentence(), SUMMARY_WIDTH)
         ws.cell(number + 2, 1, number).alignment = Alignment(vertical="top")
-        cell = ws.cell(number + 2, 2, problem.sentence())
+        cell = ws.cell(number + 2, 2, "\n".join(lines))
+        cell.font = Font(name=FONT, size=10)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[number + 2].height = 15 * (1 + len(cell.value) // 55)
+        ws.row_dimensions[number + 2].height = row_height(len(lines))
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.active = 0
+
+
+def _without_key(wb: Workbook) -> None:
+    """Forms made before #10 print the kind's English key in the footer; the copy a clerk
+    gets back does not."""
+    for ws in wb.worksheets:
+        footer = ws.oddFooter.right
+        if footer.text:
+            footer.text = OLD_FOOTER_KEY.sub("", footer.text)

@@ -3,14 +3,24 @@
 The standard clauses are worded to the 人口与计划生育法 as amended in 2021 (三孩 policy, support
 for families, no penalty wording) and to the 女职工劳动保护特别规定; the office edits them in
 Word when the law or the company's rules change. The pledge is printed twice, one copy for each
-party, each copy starting on a new page.
+party marked 甲方存 / 乙方存, each copy a section of its own numbered from — 1 — and starting
+on an odd page, so that printed on both sides the copies never share a sheet.
 """
 
 from __future__ import annotations
 
-from template_parts import control, flush, heading_with_next, keep_together
+from docx.shared import Pt
+from template_parts import (
+    borderless,
+    control,
+    flush,
+    heading_with_next,
+    keep_together,
+    odd_page_section,
+)
 
 from pipeline.docx_build import DocBuilder, value
+from pipeline.docx_style import prose_grid
 
 PREAMBLE = (
     "为贯彻《中华人民共和国人口与计划生育法》，落实国家优化生育政策，按照{{ org.short_name }}"
@@ -51,19 +61,23 @@ CLAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def fp_pledge(doc: DocBuilder) -> None:
-    control(doc, "{%p for copy in range(2) %}")
+    control(doc, "{%p for copy in ('甲方存', '乙方存') %}")
     _pledge(doc)
     control(doc, "{%p if not loop.last %}")
-    doc.page_break()
+    odd_page_section(doc, restart_numbers=True)
     control(doc, "{%p endif %}")
     control(doc, "{%p endfor %}")
+    prose_grid(doc.document)
 
 
 def _pledge(doc: DocBuilder) -> None:
-    # Each copy fits two pages (one sheet printed on both sides): no blank line under the title.
     doc.paragraph("计划生育责任状", "UF Title")
-    doc.paragraph("编号：{{ serial }}", "UF Meta")
-    flush(doc, "甲方：{{ party_a }}　　　　乙方：{{ party_b }}")
+    # Which party keeps this copy, in bold beside the serial: a short copy fits one sheet.
+    doc.paragraph("编号：{{ serial }}　　", "UF Meta")
+    mark = doc.document.paragraphs[-1].add_run("{{ copy }}")
+    mark.bold = True
+    mark.font.size = Pt(16)
+    flush(doc, "甲方：{{ party_a }}　　　乙方：{{ party_b }}")
     flush(doc, "责任年度：{{ year }}年（{{ level }}）")
     doc.paragraph(PREAMBLE)
     for heading, items in CLAUSES:
@@ -82,26 +96,23 @@ def _pledge(doc: DocBuilder) -> None:
 
 
 def _signature_blocks(doc: DocBuilder) -> None:
-    flush(doc, "", style="UF Small")
+    """Both parties side by side, each with room for its seal over its name."""
+    doc.document.paragraphs[-1].paragraph_format.keep_with_next = True
     table = doc.table(
         [
-            [value("甲方（盖章）：{{ party_a }}"), value("乙方（盖章）：{{ party_b }}")],
+            [value("甲方（盖章）：\n{{ party_a }}"), value("乙方（盖章）：\n{{ party_b }}")],
             [value("负责人（签字）："), value("负责人（签字）：")],
             [value("　　（{{ party_a_signatory }}）"), value("　　（{{ party_b_signatory }}）")],
             [value("签订日期：{{ sign_date }}"), value("签订日期：{{ sign_date }}")],
         ],
         widths_mm=[78, 78],
     )
-    # Signature blocks are not a form: no borders.
-    table.style = doc.document.styles["Normal Table"]
+    borderless(doc, table)
     for row in table.rows:
         row.height = None
-    for cell in (c for row in table.rows for c in row.cells):
-        for paragraph in cell.paragraphs:
-            paragraph.style = doc.document.styles["UF Body"]
-            paragraph.paragraph_format.first_line_indent = 0
-            paragraph.paragraph_format.space_before = 0
-    keep_together(doc, table, lead_paragraphs=2)
+    # A party's seal presses on its name: the block's five lines (about 5 cm) give it room.
+    keep_together(doc, table)
+    doc.paragraph("", "UF Small")
 
 
 BUILDERS = {"fp_pledge.docx": fp_pledge}

@@ -12,6 +12,7 @@ from typing import Any
 
 import docx
 import pytest
+from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from forms import get_kind
@@ -71,6 +72,27 @@ class Workspace:
         return sorted(p for p in (self.outbox / folder).rglob(pattern) if p.is_file())
 
 
+def office(root: Path, extra: str = "") -> Path:
+    """A working folder for the command line (inbox ``in``, outbox ``out``, state ``st``);
+    returns its configuration file. ``extra`` is appended to the file."""
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / "unionforms.toml"
+    config.write_text(
+        f'[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n{extra}', encoding="utf-8"
+    )
+    (root / "in").mkdir(exist_ok=True)
+    return config
+
+
+def run_cli(config: Path, *args: str) -> Result:
+    """``unionforms --config CONFIG ARGS...`` as a person types it."""
+    from pipeline.cli import main
+
+    return CliRunner().invoke(
+        main, ["--config", str(config), *args], catch_exceptions=False, prog_name="unionforms"
+    )
+
+
 def make_config(root: Path, **rules: Any) -> Config:
     folders = Folders(inbox=root / "inbox", outbox=root / "outbox", state=root / "state")
     return Config(folders=folders, rules=Rules(**rules))
@@ -105,10 +127,11 @@ def docx_text(path: Path) -> str:
 
 
 def register_rows(path: Path) -> tuple[list[str], list[list[Any]]]:
-    """The header and data rows of a register (title rows skipped)."""
+    """The header (its labels on one line, as the printed two-line labels read) and the data
+    rows of a register (title rows skipped)."""
     ws = load_workbook(path).active
     rows = [list(row) for row in ws.iter_rows(min_row=3, values_only=True)]
-    return [str(h) for h in rows[0]], rows[1:]
+    return [str(h).replace("\n", "") for h in rows[0]], rows[1:]
 
 
 def break_rendering_for(monkeypatch: pytest.MonkeyPatch, name: str, error: Exception) -> None:

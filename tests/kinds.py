@@ -11,8 +11,11 @@ from typing import Any
 from forms import get_kind
 from forms.base import FormKind, RecordView
 from forms.fields import FieldDef, Text
+from pipeline import records
 from pipeline.engine import collect_inbox, process_batch
 from pipeline.samples import FILLERS
+from pipeline.stages import READERS
+from pipeline.validate import validate
 from tests.conftest import NOW, Workspace
 
 
@@ -62,7 +65,16 @@ def slots(kind: FormKind) -> Iterator[Slot]:
 
 
 def text_slots(kind: FormKind) -> list[Slot]:
-    return [slot for slot in slots(kind) if type(slot.spec.type) is Text]
+    """The free-text fields and columns. Those a follow-up must match against its parent record
+    (a name carried from the file, the columns naming a row of the parent's table) are left as
+    the sample has them."""
+    parent = kind.parent
+    carried = set(parent.carry) | set(parent.row.match if parent.row else {}) if parent else set()
+    return [
+        slot
+        for slot in slots(kind)
+        if type(slot.spec.type) is Text and (slot.table is not None or slot.spec.key not in carried)
+    ]
 
 
 def fitted(text: str, field: Text, pad: str = "（说明）") -> str:
@@ -75,13 +87,44 @@ def fitted(text: str, field: Text, pad: str = "（说明）") -> str:
 
 def put(values: dict[str, Any], slot: Slot, value: Any) -> None:
     """Write ``value`` into the slot: the field, or that column of every row of its table
-    (one row is added to an empty table)."""
+    (one row is added to an empty table; from the second row on a text gets the row's number,
+    so rows that must differ still do)."""
     if slot.table is None:
         values[slot.spec.key] = value
         return
     rows = values.get(slot.table.key) or []
     if not rows:
         rows = [{}]
-    for row in rows:
-        row[slot.spec.key] = value
+    for number, row in enumerate(rows, 1):
+        text = isinstance(value, str) and number > 1
+        row[slot.spec.key] = f"{value}{number}" if text else value
     values[slot.table.key] = rows
+
+
+def keep_accepted(
+    ws: Workspace, kind: FormKind, base: dict[str, Any], chosen: dict[Slot, Any], fmt: str
+) -> dict[Slot, Any]:
+    """The substitutions the kind's own rules accept: a value a rule refuses where it stands
+    (a result written before the decision it reports, a name that must match) is put back as
+    the sample had it, until the form passes."""
+    chosen = dict(chosen)
+    ctx = records.StoreContext(ws.rt.store, ws.config.settings(), NOW)
+    while True:
+        values = copy.deepcopy(base)
+        for slot, value in chosen.items():
+            put(values, slot, value)
+        raw = READERS[fmt](ws_fill(ws, kind, values, fmt), kind)
+        form, problems = validate(kind.model, raw, ctx)
+        if form is not None:
+            return chosen
+        labels = {problem.label for problem in problems}
+        refused = [slot for slot in chosen if _concerns(slot, labels)]
+        assert refused, [problem.sentence() for problem in problems]
+        for slot in refused:
+            del chosen[slot]
+
+
+def _concerns(slot: Slot, labels: set[str]) -> bool:
+    if slot.table is None:
+        return slot.spec.label in labels
+    return any(label.startswith(slot.table.label) for label in labels)

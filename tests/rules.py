@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from forms.base import FormKind, RecordView
-from pipeline.job import Location, RawForm, RawValue
+from forms.fields import is_blank
+from pipeline.samples import raw_form
 from pipeline.validate import validate
 
 TODAY = date(2026, 6, 15)
@@ -26,6 +27,8 @@ class Ctx:
             "subsidy_cap": Decimal("20000"),
             "departments": (),
             "visit_interval_days": 90,
+            "minimum_living_standard": Decimal("750"),
+            "min_seconders": 2,
         } | settings
 
     def record(self, serial: str) -> RecordView | None:
@@ -38,23 +41,33 @@ class Ctx:
         return [r for r in self.records.values() if r.kind == kind and r.values.get(key) == value]
 
 
-def raw_form(kind: FormKind, values: dict[str, Any]) -> RawForm:
-    """Values as a reader would hand them over, each at a location named after its key."""
-    raw = RawForm()
-    for spec in kind.model.field_defs():
-        value = values.get(spec.key)
-        if spec.is_table:
-            raw.tables[spec.key] = [
-                {
-                    c.key: RawValue(row.get(c.key), Location(f"{spec.key}[{i}].{c.key}"))
-                    for c in spec.columns
-                }
-                for i, row in enumerate(value or [])
-            ]
-            raw.table_locations[spec.key] = Location(spec.key)
-        else:
-            raw.fields[spec.key] = RawValue(value, Location(f"cell-{spec.key}"))
-    return raw
+def record(
+    kind: FormKind,
+    values: dict[str, Any],
+    serial: str,
+    children: tuple[RecordView, ...] | list[RecordView] = (),
+    derived: dict[str, Any] | None = None,
+) -> RecordView:
+    """An accepted record of ``kind`` with the sample ``values`` (validated, so typed as the
+    store would give them back) and the follow-ups ``children``."""
+    form, found = validate(kind.model, raw_form(kind, values), Ctx())
+    assert form is not None, [p.sentence() for p in found]
+    view = RecordView(kind.key, serial, serial, 2026, form.values(), derived or {}, NOW, "")
+    for child in children:
+        child.parent_record = view
+        view.children.append(child)
+    return view
+
+
+def child(kind: FormKind, values: dict[str, Any], ident: str, parent: str) -> RecordView:
+    """A follow-up record, its values typed field by field (the rules that look its parent up
+    are tested in its own module)."""
+    typed = {
+        spec.key: None if is_blank(value) else spec.type.parse(value, Ctx())
+        for spec in kind.model.field_defs()
+        for value in [values.get(spec.key)]
+    }
+    return RecordView(kind.key, None, ident, 2026, typed, {}, NOW, "", parent=parent)
 
 
 class Checker:

@@ -301,7 +301,7 @@ ACCEPTED_POINTS = [p for p in checkpoints.POINTS if "rejection" not in p]
 RETURNED_POINTS = [
     p
     for p in checkpoints.POINTS
-    if p.removeprefix("after:") not in ("check", "number", "render", "archive")
+    if p.removeprefix("after:") not in ("check", "number", "render", "print_pdfs", "archive")
 ]
 
 

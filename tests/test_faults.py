@@ -19,34 +19,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from pipeline import files as files_module
-from pipeline.cli import main
 from pipeline.convert import Converter
 from pipeline.errors import ConverterStuck
 from pipeline.job import Job
 from pipeline.lock import processing_lock
 from pipeline.schema import SCHEMA_VERSION
 from pipeline.store import Store
-from tests.conftest import Workspace, register_rows
+from tests.conftest import Workspace, office, register_rows
+from tests.conftest import run_cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def office(root: Path, extra: str = "") -> Path:
-    """A working folder with its configuration; returns the configuration file."""
-    config = root / "unionforms.toml"
-    config.write_text(
-        f'[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n{extra}', encoding="utf-8"
-    )
-    (root / "in").mkdir(exist_ok=True)
-    return config
-
-
-def run(config: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
 
 
 def files_under(folder: Path) -> dict[str, bytes]:

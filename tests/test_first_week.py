@@ -20,28 +20,13 @@ from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from pipeline.cli import main
 from pipeline.permissions import group_id
-from tests.conftest import Workspace, register_rows
-
-
-def office(root: Path, extra: str = "") -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    config = root / "unionforms.toml"
-    config.write_text(
-        f'[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n{extra}', encoding="utf-8"
-    )
-    (root / "in").mkdir(exist_ok=True)
-    return config
-
-
-def run(config: Path, *args: str, **kwargs: Any) -> Result:
-    return CliRunner(**kwargs).invoke(
-        main, ["--config", str(config), *args], catch_exceptions=False, prog_name="unionforms"
-    )
+from tests.conftest import Workspace, office, register_rows
+from tests.conftest import run_cli as run
 
 
 def serials(db: Path) -> list[str]:
@@ -278,8 +263,9 @@ def test_config_mistakes_are_named_with_file_line_and_key(
 
 # What may stay Latin in Chinese text: commands, options, settings, names of programs.
 ALLOWED = re.compile(
-    r"[A-Za-z_]+\.(toml|log|xlsx|docx|xls|doc)|unionforms|--?[a-z][a-z-]*|UNIONFORMS_CONFIG|"
-    r"Ctrl\+C|SIGTERM|LibreOffice|Excel|Word|WPS|SHA-256|TOML|UTF-8|README|"
+    r"[A-Za-z_]*\.(toml|log|xlsx|docx|xls|doc)\b|\[[a-z_]+\]\s+[a-z_]+|unionforms|(?<![A-Za-z])--?[a-z][a-z-]*|"
+    r"UNIONFORMS_CONFIG|"
+    r"Ctrl\+C|SIGTERM|LibreOffice|Excel|Word|WPS|PDF|SHA-256|TOML|UTF-8|README|"
     r"polling_interval_seconds|watch|share_group|departments|outbox|inbox|state|blank-forms|"
     r"rejected|registers|documents|archive|templates|Installing for an office|[A-Z]{2}\b|"
     r"\[[a-z_]+\]"  # a section of unionforms.toml
@@ -287,8 +273,13 @@ ALLOWED = re.compile(
 
 
 def english_words(text: str) -> list[str]:
-    names = {part for path in all_commands() for name in path for part in (name, *name.split("-"))}
-    return [w for w in re.findall(r"[A-Za-z]{3,}", ALLOWED.sub("", text)) if w not in names]
+    """Latin words other than the command names, options, programs and files people type."""
+    text = re.sub(r"-\n\s*", "-", text)  # click wraps help lines after a hyphen
+    text = ALLOWED.sub("", text)
+    names = sorted({name for path in all_commands() for name in path}, key=len, reverse=True)
+    for name in names:  # whole tokens only: "forms" is a command, "unionforms" the program
+        text = re.sub(rf"(?<![A-Za-z-]){re.escape(name)}(?![A-Za-z-])", "", text)
+    return re.findall(r"[A-Za-z]{3,}", text)
 
 
 def all_commands() -> list[list[str]]:

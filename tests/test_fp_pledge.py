@@ -7,6 +7,8 @@ from typing import Any
 
 import docx
 import pytest
+from docx.enum.section import WD_SECTION
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from forms import get_kind
@@ -136,16 +138,23 @@ def test_pledge_printed_twice_with_current_law_clauses(ws: Workspace) -> None:
     assert path.name == "JS-2026-0001-计划生育责任状-运行部一值.docx"
     text = docx_text(path)
     assert text.count("计划生育责任状\n编号：JS-2026-0001") == 2
+    assert "甲方：运行部　　　乙方：运行部一值" in text
     assert text.count("本责任状一式两份，甲乙双方各执一份。") == 2
     assert "一对夫妻可以生育三个子女" in text and "优生优育" in text
     for outdated in ("独生子女", "只生一个", "一孩", "罚款", "社会抚养费", "超生", "处罚"):
         assert outdated not in text
     assert "乙方每季度末将育龄人员变动情况报甲方女工委员。" in text
-    assert "甲方：运行部" in text and "乙方：运行部一值" in text
     assert "自2026年1月1日起至2026年12月31日止" in text
     document = docx.Document(str(path))
-    breaks = [p for p in document.paragraphs if 'w:br w:type="page"' in p._p.xml]
-    assert len(breaks) == 1  # between the copies, not after the second
+    # each copy a section of its own, numbered from 1, the second starting on an odd page
+    sections = document.sections
+    assert len(sections) == 2 and sections[1].start_type == WD_SECTION.ODD_PAGE
+    for section in sections:
+        assert section._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+        assert section.footer.paragraphs[0].text.startswith("— ")  # the page number
+    marks = [p.text for p in document.paragraphs if p.text.startswith("编号：")]
+    assert marks == ["编号：JS-2026-0001　　甲方存", "编号：JS-2026-0001　　乙方存"]
+    assert text.index("乙方存") > text.index("本责任状一式两份")  # the second copy's mark
     signatures = [t for t in document.tables if "甲方（盖章）" in t.rows[0].cells[0].text]
     assert len(signatures) == 2
     assert signatures[0].rows[2].cells[0].text.strip() == "（冯示例）"

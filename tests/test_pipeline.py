@@ -65,11 +65,13 @@ def test_register_types_and_print_setup(ws: Workspace) -> None:
     ws.process()
     wb = load_workbook(ws.outbox / "registers" / "困难职工档案台账.xlsx")
     sheet = wb.active
-    header = [c.value for c in sheet[3]]
+    header = [str(c.value).replace("\n", "") for c in sheet[3]]
     data = {h: c for h, c in zip(header, sheet[4], strict=True)}
     assert sheet.freeze_panes == "A4"
     assert sheet.auto_filter.ref.startswith("A3:")
     assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$3:$3"
+    # too wide for one page at a readable size: several pages wide, the serial on each
+    assert int(sheet.page_setup.fitToWidth) >= 2 and sheet.print_title_cols == "$A:$A"
     assert data["申请日期"].is_date and data["申请日期"].number_format == "yyyy-mm-dd"
     assert isinstance(data["申请补助金额（元）"].value, int | float)
     assert data["申请补助金额（元）"].number_format == "#,##0.00"

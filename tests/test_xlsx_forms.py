@@ -167,7 +167,7 @@ def test_identified_by_title_when_the_kind_marks_are_gone(ws: Workspace) -> None
 @pytest.mark.parametrize(
     ("kind", "key", "sheet", "rows", "columns"),
     [
-        ("accident", "injured", "受伤人员", 20, 7),
+        ("accident", "injured", "受伤人员", 20, 8),
         ("fp_pledge", "roster", "育龄人员基础资料", 200, 9),
     ],
 )

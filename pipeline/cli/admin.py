@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from forms import KINDS
+from forms import KINDS, get_kind
 from forms.base import FormKind, Listing
 from pipeline.archive import verify_archive
 from pipeline.blank_forms import write_blank_forms
@@ -60,6 +60,15 @@ def forms_build(ctx: click.Context, target: Path | None) -> None:
         out(ctx).say(f"已生成：{path}")
 
 
+def numbering(kind: FormKind) -> str:
+    """How records of the kind are numbered: by prefix, or under the record they follow up."""
+    if kind.parent is None:
+        return f"编号前缀 {kind.serial_prefix}" if kind.serial_prefix else "不编号"
+    parent = get_kind(kind.parent.kind)
+    example = f"{parent.serial_prefix}-2026-0001-{kind.parent.suffix}1"
+    return f"跟进{parent.title}的记录，编号如 {example}"
+
+
 @main.command()
 @click.pass_context
 def kinds(ctx: click.Context) -> None:
@@ -67,8 +76,7 @@ def kinds(ctx: click.Context) -> None:
     load(ctx)  # a broken configuration is reported here too
     output = out(ctx)
     for kind in KINDS:
-        prefix = kind.serial_prefix or "无"
-        output.say((kind.title, "bold"), f"（{kind.key}，编号前缀 {prefix}）")
+        output.say((kind.title, "bold"), f"（{kind.key}，{numbering(kind)}）")
         if kind.summary:
             output.say(f"    {kind.summary}")
         if kind.documents:

@@ -138,19 +138,24 @@ def load(ctx: click.Context, **folders: Path | None) -> Config:
 
 
 @contextmanager
-def runtime(ctx: click.Context, command: str | None = None) -> Iterator[Runtime]:
+def runtime(ctx: click.Context, command: str | None = None, lock: bool = True) -> Iterator[Runtime]:
     """The runtime. A ``command`` that processes forms or writes the outbox logs into the state
-    folder and holds its lock (one such process at a time); without one, the store is opened
-    read-only, without the lock, and nothing is created (a command run in the wrong folder
-    says so instead of making a state folder there)."""
+    folder and holds its lock (one such process at a time) unless ``lock`` is false (a report
+    or a batch writes only new folders of its own and the store, which SQLite itself guards);
+    without a command, the store is opened read-only, without the lock, and nothing is created
+    (a command run in the wrong folder says so instead of making a state folder there)."""
     current = session(ctx)
     config = current.config or current.load()
     if command:
         current.log_to_state()
     folders = config.folders
     try:
-        lock = processing_lock(folders.state, folders.inbox, command) if command else nullcontext()
-        with lock:
+        held = (
+            processing_lock(folders.state, folders.inbox, command)
+            if command and lock
+            else nullcontext()
+        )
+        with held:
             rt = open_runtime(config, read_only=not command)
             try:
                 yield rt

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from forms import KINDS
 from pipeline.cli.app import (
     EXIT_ENVIRONMENT,
     EXIT_INTERRUPTED,
@@ -30,6 +31,7 @@ from pipeline.cli.app import (
     session,
 )
 from pipeline.cli.output import Output
+from pipeline.cli.printing import pdf_option, want_pdf
 from pipeline.config import Config
 from pipeline.engine import OUTCOMES, BatchResult, collect, collect_inbox, export_all, process_batch
 from pipeline.errors import PipelineError
@@ -131,6 +133,7 @@ def gather(config: Config, paths: tuple[Path, ...], move: bool) -> Collected:
 @click.option(
     "--move", is_flag=True, help="收件箱以外的文件处理后也移走（默认只读取，原文件保持不动）"
 )
+@pdf_option
 @click.pass_context
 def process(
     ctx: click.Context,
@@ -138,6 +141,7 @@ def process(
     inbox: Path | None,
     outbox: Path | None,
     move: bool,
+    pdf: bool,
 ) -> None:
     """处理一次：读取收件箱（或指定的文件、文件夹）中的全部表单后退出。
 
@@ -146,6 +150,7 @@ def process(
     （表单仍留在收件箱）；130 按 Ctrl+C 中断。
     """
     config = load(ctx, inbox=inbox, outbox=outbox)
+    want_pdf(ctx, pdf)
     output = out(ctx)
     output.say(config.describe())
     collected = gather(config, paths, move)
@@ -175,6 +180,7 @@ def process(
     help="轮询间隔秒数，不小于0.1（与 --polling 一起用；"
     "默认取自配置 watch.polling_interval_seconds）",
 )
+@pdf_option
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -182,6 +188,7 @@ def watch(
     outbox: Path | None,
     polling: bool,
     interval: float | None,
+    pdf: bool,
 ) -> None:
     """作为服务持续监视收件箱：启动时先处理已有的表单，之后每放入一份就处理一份。
 
@@ -191,6 +198,7 @@ def watch(
     if interval is not None and not 0.1 <= interval <= 3600:
         raise click.BadParameter("应为0.1至3600之间的秒数", param_hint="--interval")
     config = load(ctx, inbox=inbox, outbox=outbox)
+    want_pdf(ctx, pdf)
     out(ctx).say(config.describe())
     with runtime(ctx, "watch") as rt:
         session(ctx).log_to_state(logging.INFO)
@@ -249,7 +257,9 @@ def demo(ctx: click.Context, folder: Path | None, yes: bool) -> None:
     summary(output, BatchResult(jobs=run.jobs), config.folders.outbox)
     if run.accepted < run.expected_good:
         raise EnvironmentFailure("演示中应当通过的示例表单没有全部通过，请查看上面的说明")
+    followups = "、".join(kind.title for kind in KINDS if kind.parent)
     output.say(
         "演示完成。有错误的示例和重复提交的文件已退回（见 rejected 文件夹中的错误说明）；"
-        "其余已编号，生成了文书、台账和归档。整改回执在其隐患编号之后提交。"
+        "其余已编号，生成了文书、台账和归档。"
+        + (f"{followups}在其所跟进的记录编号之后提交。" if followups else "")
     )
