@@ -270,6 +270,7 @@ class Accident(FormKind):
             tallies=statistics.TALLIES,
             sections=statistics.sections,
             letter=DocumentSpec("{period}工伤事故统计分析报告", "report.docx"),
+            leaves_office=True,
         ),
     )
 

@@ -223,6 +223,7 @@ class Pledge(FormKind):
     def closed_on(self, record: RecordView) -> date | None:
         term_end: date = record.values["term_end"]
         return term_end
+
     batches = (
         Batch(
             "pledges",
@@ -274,6 +275,7 @@ class Pledge(FormKind):
             ),
             sections=_visits_sections,
             empty="没有到期或即将到期的重点回访对象。",
+            leaves_office=True,
         ),
     )
 

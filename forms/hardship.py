@@ -187,7 +187,9 @@ def _report_sections(rows: list[Row], period: Period, settings: Any) -> list[Sec
         Section(
             "有关说明",
             (
-                "名单中的身份证号码已遮盖中间8位，完整档案存本会备查。",
+                "名单中的身份证号码已遮盖中间8位，完整档案存本会备查。"
+                if settings.get("ids_masked", True)
+                else "名单中列有完整的身份证号码，请按个人信息保护的要求传送和保管。",
                 f"同一职工本年度再次申请的{rechecked}份，已在名单中标明“复核”。"
                 if rechecked
                 else "本年度没有同一职工再次申请的情况。",
@@ -278,7 +280,7 @@ class Hardship(FormKind):
         Report(
             "hardship",
             "困难职工名单汇总表",
-            "困难职工名单汇总表（报一师电力公司工会），附发文字号的报送函；身份证号码已遮盖。",
+            "困难职工名单汇总表（报一师电力公司工会），附发文字号的报送函；身份证号码默认遮盖。",
             RegisterSpec(
                 "困难职工名单汇总表",
                 columns=(

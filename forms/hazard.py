@@ -279,6 +279,7 @@ class Hazard(FormKind):
             sections=_report_sections,
             letter=DocumentSpec("{period}事故隐患排查治理情况报告", "report.docx"),
             calendar=True,
+            leaves_office=True,
         ),
     )
 

@@ -27,10 +27,13 @@ from pipeline.cli import main
 from pipeline.config import Config, ConfigError, parse_config
 from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_batch
 from pipeline.logs import log
+from pipeline.privacy import ID_IN_TEXT, MOBILE_IN_TEXT
 from pipeline.purge import carry_out, plan_purge
+from pipeline.reporting import due_period, make_report, year_period
+from pipeline.runs import write_report
 from pipeline.samples import FILLERS
 from pipeline.store import Store
-from tests.conftest import NOW, Workspace, make_config, register_rows
+from tests.conftest import NOW, Workspace, docx_text, make_config, register_rows
 from tests.test_first_week import office, run
 
 
@@ -142,6 +145,42 @@ def test_masking_is_configured(tmp_path: Path) -> None:
     assert report["身份证号码"] == ZHANG_ID and "遮盖" not in subtitle
     register, report, _ = registers_of(make_config(tmp_path / "b"), rules={"mask_id_numbers": True})
     assert register["身份证号码"] == "659002********0011" and register["联系电话"] == "13900000001"
+
+
+def report_texts(ws: Workspace) -> str:
+    """Every cell of every report's workbook and every paragraph of its letter, as written."""
+    texts = []
+    for kind in KINDS:
+        for report in kind.reports:
+            period = due_period(NOW.date(), 3650) if report.due_key else year_period(NOW.year)
+            for path in write_report(ws.rt, make_report(ws.rt, kind, report, period)):
+                if path.suffix == ".docx":
+                    texts.append(docx_text(path))
+                    continue
+                for sheet in load_workbook(path).worksheets:
+                    texts += [str(v) for row in sheet.iter_rows(values_only=True) for v in row]
+    return "\n".join(texts)
+
+
+def test_every_report_for_the_parent_union_masks_personal_numbers(ws: Workspace) -> None:
+    """``unionforms report hardship|hazards|accidents|visits-due``: the workbook and the letter
+    hold no ID or phone number in full unless [privacy] mask_outgoing is turned off."""
+    assert all(report.leaves_office for kind in KINDS for report in kind.reports)
+    for key in ("hardship", "fp_pledge", "hazard", "accident"):
+        ws.drop(f"{key}.xlsx", ws.xlsx(key))
+    assert {job.outcome for job in process_batch(collect_inbox(ws.config), ws.rt).jobs} == {
+        "accepted"
+    }
+    full = (ID_IN_TEXT, MOBILE_IN_TEXT)
+    masked = report_texts(ws)
+    assert "********" in masked and "****" in masked
+    assert not any(pattern.search(masked) for pattern in full)
+    assert "身份证号码已遮盖中间8位" in masked
+    privacy = ws.config.privacy.model_copy(update={"mask_outgoing": False})
+    ws.rt.config = ws.config.model_copy(update={"privacy": privacy})
+    whole = report_texts(ws)
+    assert all(pattern.search(whole) for pattern in full)  # the check above could fail
+    assert "遮盖" not in whole and "完整的身份证号码" in whole
 
 
 # -- the logs ---------------------------------------------------------------------------------
