@@ -31,6 +31,7 @@ from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_ba
 from pipeline.errors import TemplateProblem
 from pipeline.files import UNPRINTABLE, WINDOWS_RESERVED
 from pipeline.render import SafeTemplate, builtin_template, load_template
+from pipeline.template_check import template_problems
 from tests.conftest import NOW, Workspace, make_config
 from tests.hostile import (
     SECRET,
@@ -241,6 +242,8 @@ def test_docxtpl_refuses_a_hostile_template(tmp_path: Path, template: str) -> No
     )
     with pytest.raises(TemplateProblem, match="被禁止的XML"):
         load_template(config, template)
+    (problem,) = template_problems(hostile, [])  # unionforms templates check
+    assert "被禁止的XML" in problem
 
 
 def test_docxtpl_s_second_parse_of_the_rendered_body_is_defused() -> None:
