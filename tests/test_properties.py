@@ -3,20 +3,20 @@
 documented normalisation, ``tests.strategies``) or refused with every error located; never an
 exception escaping. A smaller run goes the whole way through the engine: never a lost file.
 
-The examples are derandomised, so CI runs the same ones every time; set
+The examples are derandomised (the "ci" profile of tests/conftest.py), so CI runs the same
+ones every time, in whichever worker of ``pytest -n`` runs a test; set
 ``HYPOTHESIS_PROFILE=explore`` to search further on a developer's machine.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
@@ -35,24 +35,9 @@ from tests.conftest import NOW, Workspace, make_config
 from tests.kinds import accepted_parent, slots
 from tests.strategies import ANY, Typed, typed
 
-EXAMPLES = {"xlsx": 110, "docx": 110}  # per kind: 220, a few hundred
-settings.register_profile(
-    "ci",
-    deadline=None,
-    derandomize=True,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-settings.register_profile(
-    "explore",
-    deadline=None,
-    max_examples=1000,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+EXAMPLES = {"xlsx": 110, "docx": 110}  # per kind: 220, a few hundred (profile "ci")
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-settings.load_profile(PROFILE)
 KIND_IDS = [kind.key for kind in KINDS]
-GENERATED: dict[str, int] = {}  # examples per kind and format (reported at the end)
 
 
 class Filler:
@@ -85,15 +70,6 @@ class Filler:
                         cells += [(cell, cell.value, cell.data_type) for cell in row]
             self.workbooks[kind.key] = wb, cells
         return self.workbooks[kind.key]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def blank_forms_once() -> Iterator[None]:
-    """Build each blank .docx form once for the whole module."""
-    saved = samples.build_blank_docx
-    samples.build_blank_docx = functools.cache(saved)  # type: ignore[assignment]
-    yield
-    samples.build_blank_docx = saved
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +187,6 @@ def run_example(
         assert_located(problems, fmt)
     else:
         assert_stored(kind, fmt, found, values, form.values())
-    GENERATED[f"{kind.key}/{fmt}"] = GENERATED.get(f"{kind.key}/{fmt}", 0) + 1
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])
