@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from forms import get_kind
@@ -13,6 +14,8 @@ from forms.base import FormKind, RecordView
 from forms.fields import FieldDef, Text
 from pipeline import records
 from pipeline.engine import collect_inbox, process_batch
+from pipeline.reporting import due_period, make_report, year_period
+from pipeline.runs import write_report
 from pipeline.samples import FILLERS
 from pipeline.stages import READERS
 from pipeline.validate import validate
@@ -31,6 +34,18 @@ def accepted_parent(ws: Workspace, kind: FormKind) -> RecordView | None:
     (job,) = process_batch(collect_inbox(ws.config), ws.rt).jobs
     assert job.outcome == "accepted", [p.sentence() for p in job.problems] or job.message
     return job.record
+
+
+def written_reports(ws: Workspace, kind: FormKind) -> list[Path]:
+    """Every report of ``kind`` written from ``ws``'s store as ``unionforms report`` writes it:
+    this year's, or what is due within ten years."""
+    written = []
+    for report in kind.reports:
+        period = due_period(NOW.date(), 3650) if report.due_key else year_period(NOW.year)
+        data = make_report(ws.rt, kind, report, period)
+        assert data.rows, report.command
+        written += write_report(ws.rt, data)
+    return written
 
 
 def good_values(ws: Workspace, kind: FormKind) -> dict[str, Any]:

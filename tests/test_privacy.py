@@ -29,11 +29,10 @@ from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_ba
 from pipeline.logs import log
 from pipeline.privacy import ID_IN_TEXT, MOBILE_IN_TEXT
 from pipeline.purge import carry_out, plan_purge
-from pipeline.reporting import due_period, make_report, year_period
-from pipeline.runs import write_report
 from pipeline.samples import FILLERS
 from pipeline.store import Store
 from tests.conftest import NOW, Workspace, docx_text, make_config, register_rows
+from tests.kinds import written_reports
 from tests.test_first_week import office, run
 
 
@@ -151,14 +150,12 @@ def report_texts(ws: Workspace) -> str:
     """Every cell of every report's workbook and every paragraph of its letter, as written."""
     texts = []
     for kind in KINDS:
-        for report in kind.reports:
-            period = due_period(NOW.date(), 3650) if report.due_key else year_period(NOW.year)
-            for path in write_report(ws.rt, make_report(ws.rt, kind, report, period)):
-                if path.suffix == ".docx":
-                    texts.append(docx_text(path))
-                    continue
-                for sheet in load_workbook(path).worksheets:
-                    texts += [str(v) for row in sheet.iter_rows(values_only=True) for v in row]
+        for path in written_reports(ws, kind):
+            if path.suffix == ".docx":
+                texts.append(docx_text(path))
+                continue
+            for sheet in load_workbook(path).worksheets:
+                texts += [str(v) for row in sheet.iter_rows(values_only=True) for v in row]
     return "\n".join(texts)
 
 

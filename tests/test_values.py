@@ -26,7 +26,17 @@ from pipeline.registers import looks_like_formula
 from pipeline.stages import READERS
 from pipeline.validate import validate
 from tests.conftest import NOW, Workspace, docx_text
-from tests.kinds import Slot, fitted, good_values, keep_accepted, put, slots, text_slots, ws_fill
+from tests.kinds import (
+    Slot,
+    fitted,
+    good_values,
+    keep_accepted,
+    put,
+    slots,
+    text_slots,
+    written_reports,
+    ws_fill,
+)
 
 KIND_IDS = [kind.key for kind in KINDS]
 FORMULAS = (
@@ -93,15 +103,24 @@ def test_formula_prefixes_stay_text_in_every_register(ws: Workspace, kind: FormK
     assert job.record is not None
     stored = " ".join(str(v) for v in job.record.values.values())
     assert all(value.strip() in stored or value.strip()[:20] in stored for value in typed.values())
-    formulas = 0
-    for register in sorted((ws.outbox / "registers").glob("*.xlsx")):
-        assert "<f>" not in sheet_xml(register) and "<f " not in sheet_xml(register), register
-        for row in load_workbook(register).active.iter_rows(min_row=4):
+    registers = sorted((ws.outbox / "registers").glob("*.xlsx"))
+    formulas = sum(quoted_formulas(register) for register in registers)
+    assert formulas or not kind.registers  # the kind's registers show some of them
+    books = [path for path in written_reports(ws, kind) if path.suffix == ".xlsx"]
+    assert sum(quoted_formulas(book) for book in books) or not kind.reports
+
+
+def quoted_formulas(path: Path) -> int:
+    """How many cells of the workbook's sheets look like formulas; each must be quoted text."""
+    assert "<f>" not in sheet_xml(path) and "<f " not in sheet_xml(path), path
+    found = 0
+    for sheet in load_workbook(path).worksheets:
+        for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and looks_like_formula(cell.value):
-                    assert cell.data_type == "s" and cell.quotePrefix, (register.name, cell)
-                    formulas += 1
-    assert formulas or not kind.registers  # the kind's registers show some of them
+                    assert cell.data_type == "s" and cell.quotePrefix, (path.name, cell)
+                    found += 1
+    return found
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
