@@ -35,9 +35,12 @@ from tests.conftest import NOW, Workspace, make_config
 from tests.kinds import accepted_parent, slots
 from tests.strategies import ANY, Typed, typed
 
-EXAMPLES = {"xlsx": 110, "docx": 110}  # per kind: 220, a few hundred (profile "ci")
+EXAMPLES = {"xlsx": 100, "docx": 100}  # per kind: 200, a few hundred (profile "ci")
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 KIND_IDS = [kind.key for kind in KINDS]
+# Out-of-range numbers typed into date cells are among the examples: openpyxl says so, then
+# reads them as errors, which the fields refuse like any other wrong value.
+pytestmark = pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
 
 
 class Filler:
@@ -216,7 +219,7 @@ def test_the_whole_way_no_form_is_lost(
     base = next(s for s in kind.samples(NOW.date(), accepted_parent(ws, kind)) if s.good).values
     counter = iter(range(10**6))
 
-    @settings(max_examples=12)
+    @settings(max_examples=5)  # through the engine, documents and all: the costly part
     @given(found=changes(kind, "xlsx", base), fmt=st.sampled_from(["xlsx", "docx"]))
     def example(found: dict[tuple[str, str | None], Typed], fmt: str) -> None:
         name = f"表{next(counter)}.{fmt}"
