@@ -115,7 +115,7 @@ def package_problems(data: bytes) -> list[str]:
     try:
         check_package(data, TEMPLATE_LIMITS)
     except FormRejected as exc:
-        return [f"无法使用：{exc.message}"]
+        return [f"不是有效的Word文件（.docx），无法使用：{exc.message}"]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = package.namelist()
