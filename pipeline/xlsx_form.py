@@ -19,13 +19,15 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.escape import unescape
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.base import FormKind
 from forms.fields import FieldDef, is_blank
 from pipeline.blank_xlsx import FONT, KIND_SHEET, LISTS_SHEET
-from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue
+from pipeline.errors import UnknownKind
+from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue, shown
 from pipeline.labels import LabelIndex, title_matches
 from pipeline.sheet_layout import row_height, wrap
 
@@ -50,15 +52,30 @@ def custom_kind(content: bytes) -> str | None:
     return None
 
 
+def kind_by_property(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
+    """The kind the ``form_kind`` property names; None without one. A property naming no
+    kind this program knows is refused, not guessed past from the title."""
+    key = custom_kind(content)
+    if key is None:
+        return None
+    for kind in kinds:
+        if kind.key == key:
+            return kind
+    raise UnknownKind(
+        f"表单类型标记为“{shown(key, 40)}”，不是本程序认识的表单种类（可能是别的单位或更新版本"
+        "的表单）；请使用本系统生成的空白表单填写：" + "、".join(kind.title for kind in kinds)
+    )
+
+
 def load(content: bytes) -> Workbook:
     return load_workbook(io.BytesIO(content), data_only=True, keep_links=False)
 
 
 def identify(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
     by_key = {kind.key: kind for kind in kinds}
-    key = custom_kind(content)
-    if key in by_key:
-        return by_key[key]
+    found = kind_by_property(content, kinds)
+    if found is not None:
+        return found
     wb = load(content)
     if KIND_SHEET in wb.sheetnames:
         key = wb[KIND_SHEET]["B1"].value
@@ -85,12 +102,16 @@ def _where(ws: Worksheet, coordinate: str, note: str = "") -> Location:
 
 
 def _value(ws: Worksheet, row: int, column: int) -> Any:
+    """The cell's value as typed: Excel's escapes of characters XML cannot hold (``_x0007_``,
+    and ``_x005F_`` for an underscore that looked like one) undone; fields drop the controls."""
     cell = ws.cell(row, column)
     if isinstance(cell, MergedCell):
         for merged in ws.merged_cells.ranges:
             if cell.coordinate in merged:
-                return ws.cell(merged.min_row, merged.min_col).value
-    return cell.value
+                cell = ws.cell(merged.min_row, merged.min_col)
+                break
+    value = cell.value
+    return unescape(value) if isinstance(value, str) and "_x" in value else value
 
 
 class XlsxReader:

@@ -3,6 +3,7 @@ from the blank forms, and helpers to read what the pipeline wrote."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 import docx
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 from openpyxl import load_workbook
 
 from forms import get_kind
@@ -22,6 +24,23 @@ from pipeline.samples import fill_docx, fill_xlsx
 from pipeline.store import Store
 
 NOW = datetime(2026, 6, 15, 10, 30)
+
+# Property tests (tests/test_properties.py): "ci" runs the same examples every time, in any
+# worker of ``pytest -n``, and writes no example database; HYPOTHESIS_PROFILE=explore searches
+# further on a developer's machine. No deadline: one example fills a whole form, and the
+# machine is shared.
+settings.register_profile(
+    "ci",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore", deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 _no_soffice = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice (soffice) 未安装：.ci/run 会安装它，本机跳过此测试"

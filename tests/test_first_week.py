@@ -289,7 +289,8 @@ ALLOWED = re.compile(
     r"UNIONFORMS_CONFIG|"
     r"Ctrl\+C|SIGTERM|LibreOffice|Excel|Word|WPS|PDF|SHA-256|TOML|UTF-8|README|"
     r"polling_interval_seconds|watch|share_group|departments|outbox|inbox|state|blank-forms|"
-    r"rejected|registers|documents|archive|templates|Installing for an office|[A-Z]{2}\b"
+    r"rejected|registers|documents|archive|templates|Installing for an office|[A-Z]{2}\b|"
+    r"\[[a-z_]+\]"  # a section of unionforms.toml
 )
 
 

@@ -25,7 +25,7 @@ from pipeline.cli.processing import Folder
 from pipeline.errors import PipelineError
 from pipeline.files import follow_umask, safe_name, write_atomic
 from pipeline.listing import cell_text
-from pipeline.registers import cell_value
+from pipeline.registers import Masks, cell_value
 from pipeline.reporting import (
     ReportData,
     due_period,
@@ -89,7 +89,7 @@ def wrote(output: Output, paths: list[Path], what: Callable[[Path], str]) -> Non
 
 
 def shown(value: Any) -> str:
-    return cell_text(cell_value(value, None, False))
+    return cell_text(cell_value(value, None, Masks()))
 
 
 def show_rows(output: Output, data: ReportData) -> None:
