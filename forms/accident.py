@@ -207,6 +207,10 @@ class Accident(FormKind):
     serial_prefix = "SG"
     name_key = "title"
     summary = "工伤事故调查，按“四不放过”跟踪结案，生成上报的事故调查报告书"
+    # Injury records bear on compensation claims for decades.
+    retention_years = 30
+    retention_from = "结案报告日期"
+    retention_open = "“四不放过”未全部落实（未结案）的一直保存"
     documents = (DocumentSpec("工伤事故调查报告书", "accident_report.docx"),)
     derived = {
         "severity": Text("事故严重程度"),
@@ -266,6 +270,7 @@ class Accident(FormKind):
             tallies=statistics.TALLIES,
             sections=statistics.sections,
             letter=DocumentSpec("{period}工伤事故统计分析报告", "report.docx"),
+            leaves_office=True,
         ),
     )
 
@@ -282,6 +287,13 @@ class Accident(FormKind):
                 f"{p.injured_name}（{p.injury_degree}）" for p in form.injured
             ),
         }
+
+    def closed_on(self, record: RecordView) -> date | None:
+        """已结案: all four 四不放过 items done; counted from the report's date."""
+        if any(not record.values[item.key] for item in FOUR_NOS):
+            return None
+        report_date: date = record.values["report_date"]
+        return report_date
 
     def live(self, record: RecordView, today: date) -> dict[str, Any]:
         # Worked out from the form every time, so records accepted before these values

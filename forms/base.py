@@ -203,6 +203,7 @@ class RegisterSpec:
     ``where`` keeps only some rows and ``order`` sorts them (a sort key of a row).
     ``highlight`` names a bool value: rows where it is true are filled and their status shown.
     ``value_types`` declares columns that are neither fields nor derived values of the kind.
+    ``outgoing`` marks a register meant to leave the office (its personal numbers masked).
     ``source`` takes the rows from the records of another kind (e.g. the hazards a motions
     register lists), typed by that kind; ``sheets`` are further worksheets of the same workbook,
     each declared like a register.
@@ -215,6 +216,9 @@ class RegisterSpec:
     order: Callable[[dict[str, Any]], Any] | None = None
     highlight: str | None = None
     value_types: dict[str, FieldType] = field(default_factory=dict)
+    # Meant to leave the office (a report for the parent union): ID and phone numbers are
+    # masked unless unionforms.toml turns that off ([privacy] mask_outgoing).
+    outgoing: bool = False
     source: FormKind | None = None
     sheets: tuple[RegisterSpec, ...] = ()
 
@@ -269,6 +273,13 @@ class FormKind:
     signatures: ClassVar[tuple[str, ...]] = ()
     # Types of the values ``derive`` stores and of the ``live`` values registers show.
     derived: ClassVar[dict[str, FieldType]] = {}
+    # How long a record is kept (years, from ``closed_on``), unless unionforms.toml says
+    # otherwise; ``min_retention_years`` is the least the configuration may set (PIPL: keep
+    # no longer than needed; the archive rules: no shorter than they ask).
+    retention_years: ClassVar[int] = 10
+    min_retention_years: ClassVar[int] = 1
+    retention_from: ClassVar[str] = "收到表单之日"
+    retention_open: ClassVar[str] = ""  # when ``closed_on`` can be None: which are kept
     # A follow-up kind's contribution to its parent's records: the types of the values
     # ``parent_live`` gives, and the columns (by register title) that show them there.
     parent_values: ClassVar[dict[str, FieldType]] = {}
@@ -306,6 +317,16 @@ class FormKind:
     def context(self, record: RecordView, today: date) -> dict[str, Any]:
         """Everything a document template of this kind may use, besides the common names."""
         return self.row_values(record, today)
+
+    def closed_on(self, record: RecordView) -> date | None:
+        """The day the matter the record documents ended, from which its retention counts;
+        None while it is still open (an open matter is never purged)."""
+        return record.received_at.date()
+
+    def closes_parent(self, record: RecordView) -> date | None:
+        """For a kind with a ``parent``: the day this record closed its parent's matter (a
+        review that closes a hardship file), or None."""
+        return None
 
     def value_type(self, key: str) -> FieldType | None:
         """The type of a field, derived value, follow-up value or standard value named ``key``."""

@@ -6,6 +6,12 @@ label and hint (for blank forms, readers and error messages) and the parser pyda
 before its own type check: a raw cell value (text, number, Excel date, bool) becomes a typed
 value or a Chinese description of what was expected. A field is required when its annotation
 does not admit ``None``.
+
+Every value is bounded before it is parsed: text by its field's length (a field that declares
+none takes ``LINE_LIMIT`` or ``LINES_LIMIT`` characters), everything else by ``INPUT_LIMIT``, so
+a 100,000-character value is refused with the field's message, not by a crash deep inside a
+parser. Invisible control characters (those XML cannot carry, which Excel writes as ``_x0007_``)
+are removed before anything else: they could only break the documents and registers.
 """
 
 from __future__ import annotations
@@ -40,6 +46,17 @@ FALSE_WORDS = frozenset({"否", "×", "✗", "✘", "☐", "□", "no", "n", "fa
 CHECKED_OPTION = re.compile(r"[☑☒■√✓✔]\s*(是|否)")
 UNBOUNDED_TEXT = 10000  # a Text length bound this high means "at least", with no real maximum
 SERIAL_TEXT = re.compile(r"([A-Za-z]{2})\s*[-－—–_ ]?\s*(\d{4})\s*[-－—–_ ]?\s*(\d{1,4})")
+LINE_LIMIT = 200  # characters of a one-line text field that declares no length
+LINES_LIMIT = 5000  # characters of a multi-line text field that declares no length
+INPUT_LIMIT = 200  # characters of any other field's value (a date, an amount, an ID number)
+MAX_AMOUNT = Decimal("1000000000000")  # 一万亿元: anything larger is a typing accident
+# C0 controls but tab and line ends, DEL, C1 controls, the non-characters, lone surrogates.
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def without_controls(text: str) -> str:
+    """``text`` without the invisible control characters documents and registers cannot hold."""
+    return CONTROLS.sub("", text)
 
 
 class Invalid(ValueError):
@@ -51,7 +68,7 @@ def is_blank(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return not value.replace("_x000D_", "").strip()
+        return not without_controls(value).strip()
     return isinstance(value, list | tuple) and not value
 
 
@@ -89,6 +106,11 @@ class FieldType:
         """The values offered in a drop-down list (empty: free input)."""
         return ()
 
+    def check_size(self, value: Any) -> None:
+        """Refuse a value far longer than any this field takes, before parsing it."""
+        if isinstance(value, str) and len(value) > INPUT_LIMIT:
+            raise Invalid(f"内容太长（现为{len(value)}个字，此栏最多{INPUT_LIMIT}个字）")
+
     def describe(self) -> str:
         """A short hint printed beside the input cell of a blank form."""
         return self.hint
@@ -103,11 +125,14 @@ class FieldType:
         required = not admits_none(source)
 
         def before(value: Any, info: ValidationInfo) -> Any:
+            if isinstance(value, str):
+                value = without_controls(value)
             if is_blank(value):
                 if required:
                     raise PydanticCustomError("required", "此项为必填项")
                 return None
             try:
+                self.check_size(value)
                 return self.parse(value, form_context(info))
             except Invalid as exc:
                 raise PydanticCustomError("invalid", "{expected}", {"expected": str(exc)}) from None
@@ -118,7 +143,7 @@ class FieldType:
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     return text.strip()
 
 
@@ -129,15 +154,31 @@ class Text(FieldType):
     length: tuple[int, int] | None = None
     lines: int = 1
 
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """The length bounds in force: declared, or the default for one line or several."""
+        return self.length or (0, LINE_LIMIT if self.lines == 1 else LINES_LIMIT)
+
+    def check_size(self, value: Any) -> None:
+        """Text is bounded after stripping (``parse``); only an absurd length stops here."""
+        if isinstance(value, str) and len(value) > 10 * self.bounds[1] + INPUT_LIMIT:
+            raise self._too_long(len(value))
+
     def parse(self, value: Any, ctx: FormContext | None) -> str:
         text = _text(value)
         if self.lines == 1:
             text = " ".join(text.split())
-        if self.length:
-            low, high = self.length
-            if not low <= len(text) <= high:
-                raise Invalid(f"应为{self._bounds()}（现为{len(text)}个字）")
+        low, high = self.bounds
+        if len(text) > high:
+            raise self._too_long(len(text))
+        if len(text) < low:
+            raise Invalid(f"应为{self._bounds()}（现为{len(text)}个字）")
         return text
+
+    def _too_long(self, count: int) -> Invalid:
+        if self.length and self.length[1] < UNBOUNDED_TEXT:  # a range the form states
+            return Invalid(f"应为{self._bounds()}（现为{count}个字）")
+        return Invalid(f"太长：此栏最多{self.bounds[1]}个字（现为{count}个字）")
 
     def _bounds(self) -> str:
         assert self.length is not None
@@ -221,6 +262,8 @@ class Money(FieldType):
             raise Invalid("应为金额数字，例如 1200 或 1,200.00") from None
         if not amount.is_finite():
             raise Invalid("应为金额数字，例如 1200 或 1,200.00")
+        if amount >= MAX_AMOUNT:
+            raise Invalid("金额过大，请核对是否多写了数字")
         if amount < 0:
             raise Invalid("金额不能为负数")
         if amount != amount.quantize(CENT):
@@ -379,9 +422,11 @@ class Multi(FieldType):
         items = whole + [item for item in MULTI_SEPARATORS.split(text) if item]
         unknown = [item for item in items if item not in self.choices]
         if unknown:
+            quoted = "、".join(item[:20] for item in unknown[:5]) + (
+                "等" if len(unknown) > 5 else ""
+            )
             raise Invalid(
-                f"含有不在选项中的“{'、'.join(unknown)}”，应从以下选项中选择一项或多项："
-                + self.listed()
+                f"含有不在选项中的“{quoted}”，应从以下选项中选择一项或多项：" + self.listed()
             )
         return [choice for choice in self.choices if choice in items]
 

@@ -172,6 +172,9 @@ class Pledge(FormKind):
     serial_prefix = "JS"
     name_key = "party_b"
     summary = "逐级签订计划生育责任状，建立育龄人员基础资料档案，提示重点人员回访"
+    # Reproductive data is sensitive personal information: kept no longer than needed.
+    retention_years = 5
+    retention_from = "责任期限届满之日"
     documents = (DocumentSpec("计划生育责任状", "fp_pledge.docx"),)
     derived = {
         "roster_count": Integer("育龄人员数"),
@@ -216,6 +219,10 @@ class Pledge(FormKind):
             | {"next_visit_date": Date("下次回访日期"), "visit_due": Bool("回访到期")},
         ),
     )
+
+    def closed_on(self, record: RecordView) -> date | None:
+        term_end: date = record.values["term_end"]
+        return term_end
 
     batches = (
         Batch(
@@ -268,6 +275,7 @@ class Pledge(FormKind):
             ),
             sections=_visits_sections,
             empty="没有到期或即将到期的重点回访对象。",
+            leaves_office=True,
         ),
     )
 

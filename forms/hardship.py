@@ -187,7 +187,9 @@ def _report_sections(rows: list[Row], period: Period, settings: Any) -> list[Sec
         Section(
             "有关说明",
             (
-                "名单中的身份证号码已遮盖中间8位，完整档案存本会备查。",
+                "名单中的身份证号码已遮盖中间8位，完整档案存本会备查。"
+                if settings.get("ids_masked", True)
+                else "名单中列有完整的身份证号码，请按个人信息保护的要求传送和保管。",
                 f"同一职工本年度再次申请的{rechecked}份，已在名单中标明“复核”。"
                 if rechecked
                 else "本年度没有同一职工再次申请的情况。",
@@ -215,6 +217,11 @@ class Hardship(FormKind):
         DocumentSpec("困难职工档案表", "hardship_file.docx"),
         DocumentSpec("困难职工补助审批表", "hardship_approval.docx"),
     )
+    # 困难职工档案: kept at least ten years after the file is closed (the national union's
+    # archive rules); a file no review has closed stays.
+    retention_years = min_retention_years = 10
+    retention_from = "档案销档之日"
+    retention_open = "未销档的一直保存"
     derived = {
         "per_capita_income": Money("人均月收入（元）"),
         "recheck": Bool("复核"),
@@ -248,12 +255,32 @@ class Hardship(FormKind):
             ),
             highlight="recheck",
         ),
+        RegisterSpec(
+            "困难职工名单汇总表",
+            columns=(
+                Column("record_year", width=6),
+                Column("serial", width=14),
+                Column("name", width=9),
+                Column("gender", width=5),
+                Column("id_number", width=20),
+                Column("department", width=12),
+                Column("phone", width=14),
+                Column("household_size", width=8),
+                Column("per_capita_income", width=11),
+                Column("hardship_category", width=9),
+                Column("hardship_causes", width=16),
+                Column("requested_amount", width=12),
+                Column("application_date", width=12),
+            ),
+            order=lambda row: (row["record_year"], row["serial"]),
+            outgoing=True,  # 报一师电力公司工会统一归档: it leaves the office
+        ),
     )
     reports = (
         Report(
             "hardship",
             "困难职工名单汇总表",
-            "困难职工名单汇总表（报一师电力公司工会），附发文字号的报送函；身份证号码已遮盖。",
+            "困难职工名单汇总表（报一师电力公司工会），附发文字号的报送函；身份证号码默认遮盖。",
             RegisterSpec(
                 "困难职工名单汇总表",
                 columns=(
@@ -286,6 +313,14 @@ class Hardship(FormKind):
             leaves_office=True,
         ),
     )
+
+    def closed_on(self, record: RecordView) -> date | None:
+        """The day a follow-up (a yearly review) closed the file, if one has."""
+        from forms import get_kind  # (forms imports this module)
+
+        days = [get_kind(child.kind).closes_parent(child) for child in record.children]
+        closed = [day for day in days if day is not None]
+        return max(closed) if closed else None
 
     def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
         per_capita = (form.household_monthly_income / form.household_size).quantize(

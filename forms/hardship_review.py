@@ -269,6 +269,13 @@ class HardshipReview(FormKind):
         )
     }
 
+    def closes_parent(self, record: RecordView) -> date | None:
+        """脱困销档 closes the file on the day of that review: its retention counts from there."""
+        if record.values["conclusion"] != CLOSE:
+            return None
+        review_date: date = record.values["review_date"]
+        return review_date
+
     def derive(self, form: Any, ctx: FormContext) -> dict[str, Any]:
         standard = living_standard(ctx)
         per_capita = per_head(form.household_monthly_income, form.household_size)

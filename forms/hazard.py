@@ -195,6 +195,8 @@ class Hazard(FormKind):
     serial_prefix = "YH"
     name_key = "location"
     summary = "事故隐患和职业危害作业点建档，下发整改通知书，跟踪到整改完毕"
+    retention_from = "隐患整改验收之日"
+    retention_open = "未整改完毕的一直保存"
     documents = (DocumentSpec("事故隐患整改通知书", "hazard_notice.docx"),)
     derived = {
         "key_tracking": Bool("重点跟踪"),
@@ -277,6 +279,7 @@ class Hazard(FormKind):
             sections=_report_sections,
             letter=DocumentSpec("{period}事故隐患排查治理情况报告", "report.docx"),
             calendar=True,
+            leaves_office=True,
         ),
     )
 
@@ -296,6 +299,11 @@ class Hazard(FormKind):
             "overdue": overdue,
             "overdue_note": f"逾期{late}天" if overdue else "",
         } | _rectification(record)
+
+    def closed_on(self, record: RecordView) -> date | None:
+        """Rectified: the day the follow-up reporting it eliminated was accepted on site."""
+        closing = closing_followup(record)
+        return closing.values["verify_date"] if closing else None
 
     def context(self, record: RecordView, today: date) -> dict[str, Any]:
         context = super().context(record, today)

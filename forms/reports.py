@@ -76,7 +76,8 @@ class Report:
     ``period_key`` names the date value that puts a row in the period (None: the report
     covers what is due now, see ``due_key``); ``group_by`` makes subtotals of ``sums``;
     ``sections`` adds what only this kind knows; ``letter`` is the Word document, rendered
-    with the report's figures; ``leaves_office`` masks ID numbers whatever the config says.
+    with the report's figures; ``leaves_office``: it goes to the parent union, so ID and phone
+    numbers are masked (on by default: ``[privacy] mask_outgoing``).
     """
 
     command: str

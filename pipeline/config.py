@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
 from pipeline.errors import ConfigError
@@ -154,6 +154,9 @@ class Limits(Section):
     max_unpacked_mb: Annotated[int, Field(ge=1, le=4096)] = Field(
         200, description="表单解压后的大小上限（MB），防止“压缩炸弹”"
     )
+    max_parts: Annotated[int, Field(ge=50, le=100_000)] = Field(
+        5000, description="表单文件（zip包）中部件数量的上限，超过的按恶意构造的文件拒绝"
+    )
     soffice: Name = Field(
         "soffice", description="LibreOffice 程序（转换旧版 .xls/.doc、生成PDF时使用）"
     )
@@ -186,6 +189,53 @@ class Performance(Section):
         description="同时生成文书（和PDF）、写归档的进程数；0 表示与本机CPU核数相同，"
         "1 表示不另开进程（读取、校验和编号始终按顺序在主进程中进行）",
     )
+
+
+class Privacy(Section):
+    """个人信息保护（《个人信息保护法》）：发往办公室以外的报表、退回表单的保存期限。"""
+
+    mask_outgoing: bool = Field(
+        True,
+        description="报送上级工会等发往办公室以外的报表中，遮盖身份证号码中间8位和电话号码"
+        "中间4位（台账本身是否遮盖见 [rules] mask_id_numbers）",
+    )
+    returned_years: Annotated[int, Field(ge=0, le=100)] = Field(
+        1,
+        description="退回的表单（原件、标注副本、错误说明）保存的年数，期满后可用 "
+        "unionforms purge 删除；0 表示随时可删",
+    )
+
+
+def _retention_note(kind: Any) -> str:
+    parts = [f"{kind.title}：从{kind.retention_from}起保存的年数"]
+    if kind.min_retention_years > 1:
+        parts.append(f"不少于{kind.min_retention_years}年")
+    if kind.retention_open:
+        parts.append(kind.retention_open)
+    return "，".join(parts)
+
+
+def _retention_section() -> type[Section]:
+    """[retention]: one setting per kind of form, made from the registry."""
+    from forms import KINDS  # (forms never imports pipeline)
+
+    fields: dict[str, Any] = {
+        kind.key: (
+            Annotated[int, Field(ge=kind.min_retention_years, le=200)],
+            Field(kind.retention_years, description=_retention_note(kind)),
+        )
+        for kind in KINDS
+        if kind.parent is None
+    }
+    section = create_model("Retention", __base__=Section, **fields)
+    section.__doc__ = (
+        "保存期限（年）。期满的记录连同其文书和归档可用 unionforms purge 删除，未期满的和尚未了结的"
+        "不能删；回执等附属表单随所属记录一起保存和删除"
+    )
+    return section
+
+
+Retention = _retention_section()
 
 
 class Watch(Section):
@@ -225,6 +275,8 @@ class Config(BaseModel):
     limits: Limits = Limits()
     permissions: Permissions = Permissions()
     performance: Performance = Performance()
+    privacy: Privacy = Privacy()
+    retention: Retention = Retention()  # type: ignore[valid-type]
     watch: Watch = Watch()
     source: Path | None = Field(None, exclude=True)
 

@@ -4,9 +4,10 @@ Each converter uses a private LibreOffice profile (``-env:UserInstallation``): t
 processes sharing the default profile wait on each other or fail silently, so a converter also
 runs one conversion at a time. soffice runs in a process group of its own, so the terminal's
 Ctrl+C does not reach it; when we are interrupted (a second Ctrl+C, SIGTERM) or time out, the
-whole group is killed and reaped before the profile is removed. Conversions are cached by
-content in the private folder for the converter's lifetime: a batch reads a legacy file at
-intake and again when its turn comes, and converts it once.
+whole group is killed and reaped before the profile is removed; a conversion that times out is
+a fault of this machine, not the form's (``ConverterStuck``: the form waits in the inbox).
+Conversions are cached by content in the private folder for the converter's lifetime: a batch
+reads a legacy file at intake and again when its turn comes, and converts it once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from pipeline.errors import ConversionUnavailable, PdfFailed
+from pipeline.errors import ConversionUnavailable, ConverterStuck, PdfFailed
 
 NO_SOFFICE = (
     "这是旧版Office格式（{suffix}），需要LibreOffice转换后才能读取，但本机未安装LibreOffice。"
@@ -98,7 +99,7 @@ class Converter:
             out_dir = Path(work) / "out"
             try:
                 self._run(executable, source, out_dir, PDF_EXPORT)
-            except ConversionUnavailable:
+            except ConverterStuck:
                 raise PdfFailed(f"LibreOffice转换超时（超过{self.timeout:.0f}秒）") from None
             result = out_dir / f"{source.stem}.pdf"
             if not result.is_file() or result.stat().st_size == 0:
@@ -133,10 +134,11 @@ class Converter:
         try:
             process.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
+            # LibreOffice hanging is this machine's trouble, not the clerk's: the form stays in
+            # the inbox and is tried again (the watcher waits longer each time for this file).
             _kill_group(process)
-            raise ConversionUnavailable(
-                f"LibreOffice转换超时（超过{self.timeout:.0f}秒）；"
-                "请在Office/WPS中另存为.xlsx或.docx格式后重新提交。"
+            raise ConverterStuck(
+                f"LibreOffice转换超时（超过{self.timeout:.0f}秒），已将其终止"
             ) from None
         except BaseException:  # Ctrl+C, SIGTERM: never leave soffice running on the profile
             _kill_group(process)

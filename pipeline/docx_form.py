@@ -27,7 +27,8 @@ from pipeline.docx_build import shade
 from pipeline.docx_grid import Grid, GridCell, grids
 from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue
 from pipeline.labels import LabelIndex, title_matches
-from pipeline.xlsx_form import custom_kind
+from pipeline.xlsx_form import custom_kind as custom_kind  # (the tests read it here too)
+from pipeline.xlsx_form import kind_by_property
 
 INLINE_VALUE = re.compile(r"(?P<label>[^:：\n]{1,30})[:：](?P<value>.+)", re.S)
 # Forms made before #10 printed the kind's key in the footer; later ones print the title only.
@@ -45,9 +46,9 @@ def load(content: bytes) -> DocumentObject:
 
 def identify(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
     by_key = {kind.key: kind for kind in kinds}
-    key = custom_kind(content)
-    if key in by_key:
-        return by_key[key]
+    found = kind_by_property(content, kinds)
+    if found is not None:
+        return found
     document = load(content)
     for text in _title_candidates(document):
         for kind in kinds:

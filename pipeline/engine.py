@@ -20,17 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms import KINDS
+from pipeline import checkpoints
 from pipeline.errors import Duplicate, FormRejected, InvalidForm, PipelineError, StoreLocked
 from pipeline.exports import export_changed
 from pipeline.faults import file_fault
-from pipeline.files import unique_path
+from pipeline.files import safe_path, unique_path
 from pipeline.inputs import Collected, Source, collect, collect_inbox
 from pipeline.job import Job
 from pipeline.logs import FILE_ONLY, log_path
 from pipeline.registers import ExportResult
 from pipeline.reject import returned_name, write_rejection
 from pipeline.runtime import Runtime, open_runtime
-from pipeline.stages import INTAKE, PARSING_STAGES, STAGES, reload
+from pipeline.stages import INTAKE, PARSING_STAGES, STAGES, reload, settle_releases
 from pipeline.stages import release as release_file
 
 __all__ = [
@@ -82,6 +83,7 @@ def run_stages(job: Job, rt: Runtime, stages: Iterable[Callable[[Job, Runtime], 
             return False
         finally:
             rt.timed(stage.__name__, started)
+        checkpoints.reached(f"after:{stage.__name__}")
     return True
 
 
@@ -94,11 +96,15 @@ def reject(job: Job, rt: Runtime, error: FormRejected) -> None:
         job.submission_id = rt.store.receive(
             job.sha256, job.name, str(job.source), job.subfolder, job.received_at
         )
-    job.outputs = write_rejection(job, error, rejection_target(job, rt), rt.sharing)
+    target = rejection_target(job, rt)
+    checkpoints.reached("after:plan_rejection")
+    job.outputs = write_rejection(job, error, target, rt.sharing)
+    checkpoints.reached("after:write_rejection")
     errors = [p.sentence() for p in job.problems] or [error.message]
     rt.store.finish(
         job.submission_id, job.outcome, errors, [str(p) for p in job.outputs], error.code
     )
+    checkpoints.reached("after:finish")
     release_file(job, rt)
 
 
@@ -111,7 +117,7 @@ def rejection_target(job: Job, rt: Runtime) -> Path:
     if job.submission_id in planned:
         return Path(planned[job.submission_id])
     taken = {Path(path) for path in planned.values()}
-    folder = rt.outbox / "rejected" / job.subfolder
+    folder = rt.outbox / "rejected" / safe_path(job.subfolder)
     target = unique_path(folder, returned_name(job.name), taken)
     rt.store.plan_rejection(job.submission_id, str(target))
     return target
@@ -125,6 +131,7 @@ def accept(job: Job, rt: Runtime) -> None:
     rt.store.finish(
         job.submission_id, "accepted", [], [str(p) for p in job.outputs], job.record.ident
     )
+    checkpoints.reached("after:finish")
     release_file(job, rt)
     rt.timed("release", started)
 
@@ -220,6 +227,7 @@ def process_files(
     """
     result = BatchResult()
     try:
+        settle_releases(rt)
         ready = _take_in(sources, rt, result, on_done, should_stop)
         ready.sort(key=lambda job: KIND_ORDER.get(job.kind.key, 0) if job.kind else 0)
         if rt.pool is not None and len(ready) > 1:
@@ -271,6 +279,7 @@ def process_batch(
         sources = sources.sources
     result = process_files(sources, rt, on_done, should_stop)
     started = time.perf_counter()
+    checkpoints.reached("before:export")
     result.export = export_all(rt)
     rt.timed("export", started)
     return result

@@ -54,6 +54,19 @@ class StoreLocked(StoreUnavailable):
     code = "store_locked"
 
 
+class UnsafeEnvironment(PipelineError):
+    """A library would parse forms without its defences (openpyxl without defusedxml)."""
+
+    code = "unsafe_environment"
+
+
+class ConverterStuck(PipelineError):
+    """LibreOffice did not finish a conversion in time: a fault of the machine, not the form's
+    (the form waits in the inbox and is tried again)."""
+
+    code = "converter_stuck"
+
+
 class InputRefused(PipelineError):
     """A path given to process lies in the outbox, the state folder or the templates."""
 

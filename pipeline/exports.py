@@ -2,8 +2,9 @@
 
 A register's rows follow from its kind's records, the records they belong to and those that
 belong to them (a hazard and its follow-ups), the configuration, the program, and, for a kind
-whose values change with the date (overdue hazards), today. Records are never changed or
-deleted, so the number and last id of each kind's records say whether any were added. All
+whose values change with the date (overdue hazards), today. Records are never changed, and
+deleted only by ``unionforms purge`` (which makes every register again), so the number and
+last id of each kind's records say whether any were added. All
 that is summed up in a fingerprint per register, kept in ``state/registers.json`` with the
 size and time of the file the export left. Then, per register:
 
@@ -181,7 +182,8 @@ class Exporter:
         earlier = self._kept_rows(spec, kept) if append else None
         if earlier is not None:
             rows = self._rows_after(kind, spec, kept["last_id"])
-            if rows is not None:
+            own = self.counts.get(kind.key, [0, 0])[0]
+            if rows is not None and kept["rows"] + len(rows) == own:  # none removed meanwhile
                 return self._put(kind, spec, path, writer, kept["rows"], earlier, rows)
         everything = self._load(needed(kind, spec))
         rows = register_rows(kind, spec, everything.by_kind, self.now.date())

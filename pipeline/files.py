@@ -23,7 +23,14 @@ IGNORED_PATTERN = re.compile(
     re.I,
 )
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.I)
-UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+UNSAFE_CHARS = re.compile(
+    r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]'
+)
+# Characters that must not reach a console or a log line as they are: C0 and C1 controls (a
+# name can carry an escape sequence that recolours the terminal, or a line break that forges
+# a log line), bidirectional overrides (they reorder what is shown) and the surrogates Python
+# uses for bytes of a name that are not UTF-8.
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 MAX_NAME_BYTES = 150
 PRIVATE_DIR = 0o700
 TEMP_PREFIX = ".~tmp-"
@@ -35,6 +42,28 @@ def is_ignored(path: Path) -> bool:
     return (
         name.startswith(".") or name.lower() in IGNORED_NAMES or bool(IGNORED_PATTERN.search(name))
     )
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the control pictures: ␀ … ␛ … ␟
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` safe to show on a console or in a log: unprintable characters (see
+    ``UNPRINTABLE``) become visible symbols, except those in ``keep``."""
+    return UNPRINTABLE.sub(lambda m: m.group() if m.group() in keep else _visible(m), text)
+
+
+def is_utf8(text: str) -> bool:
+    """False for a name some bytes of which were not UTF-8 (Python kept them as surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def safe_name(text: str, limit: int = MAX_NAME_BYTES) -> str:
@@ -50,6 +79,11 @@ def safe_name(text: str, limit: int = MAX_NAME_BYTES) -> str:
     if not cleaned or WINDOWS_RESERVED.match(cleaned):
         cleaned = f"_{cleaned}"
     return cleaned
+
+
+def safe_path(relative: str) -> str:
+    """A relative folder (``运行部/一值``) with each part made safe (``safe_name``)."""
+    return "/".join(safe_name(part) for part in relative.split("/") if part)
 
 
 def safe_file_name(name: str, limit: int = MAX_NAME_BYTES) -> str:

@@ -7,19 +7,23 @@ are durable); files named from elsewhere belong to the person who named them: th
 and copied into the archive or the returned forms, never moved or deleted (unless ``move``).
 Outside the inbox only files with a form's extension are taken; the outbox, the state folder
 and the templates are refused as inputs. Lock, temp, hidden and system files and symbolic
-links (which could point anywhere on this machine) are never taken.
+links (which could point anywhere on this machine) are never taken; nor is a hard link in the
+inbox whose file has another name outside it (the inbox is writable by many: a link would bring
+in a file from elsewhere on this disk), nor a file whose name is not UTF-8 (it could not be
+recorded or shown as it is).
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.errors import InputRefused
-from pipeline.files import is_ignored
+from pipeline.files import is_ignored, is_utf8, printable
 from pipeline.screen import FORM_SUFFIXES, MACRO_SUFFIXES
 
 TAKEN_SUFFIXES = FORM_SUFFIXES | MACRO_SUFFIXES
@@ -70,9 +74,12 @@ def collect(paths: Iterable[Path], config: Config, move: bool = False) -> Collec
     refused = refused_folders(config)
     found = Collected()
     seen: set[tuple[int, int]] = set()
+    links = InboxLinks(inbox)
     for given in paths:
         if given.is_symlink() or is_ignored(given):
-            found.skipped.append(f"跳过“{given}”：符号链接、临时文件或隐藏文件不处理")
+            found.skipped.append(
+                f"跳过“{printable(str(given))}”：符号链接、临时文件或隐藏文件不处理"
+            )
             continue
         root = given.resolve()
         _refuse(root, refused)
@@ -80,12 +87,18 @@ def collect(paths: Iterable[Path], config: Config, move: bool = False) -> Collec
             in_inbox = _within(path, inbox)
             if not in_inbox and path.suffix.lower() not in TAKEN_SUFFIXES:
                 if root == path:  # named by itself: say why nothing happens to it
-                    found.skipped.append(f"跳过“{given}”：不是表单文件（.xlsx/.docx/.xls/.doc）")
+                    found.skipped.append(
+                        f"跳过“{printable(str(given))}”：不是表单文件（.xlsx/.docx/.xls/.doc）"
+                    )
                 continue
-            key = _identity(path)
-            if key is None or key in seen:
+            status = _status(path)
+            if status is None or (status.st_dev, status.st_ino) in seen:
                 continue
-            seen.add(key)
+            seen.add((status.st_dev, status.st_ino))
+            refusal = _refusal(path, status, links) if in_inbox else None
+            if refusal:
+                found.skipped.append(refusal)
+                continue
             relative = path.parent.relative_to(inbox if in_inbox else base).as_posix()
             subfolder = "" if relative == "." else relative
             found.sources.append(Source(path, subfolder, owned=in_inbox or move))
@@ -123,9 +136,43 @@ def _walk(root: Path, inbox: Path, refused: dict[Path, str]) -> Iterator[tuple[P
                 yield path, root
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def _status(path: Path) -> os.stat_result | None:
     try:
-        status = path.stat()
+        return path.stat()
     except OSError:
         return None
-    return status.st_dev, status.st_ino
+
+
+class InboxLinks:
+    """How many names each multiply linked file has inside the inbox (counted when asked)."""
+
+    def __init__(self, inbox: Path) -> None:
+        self.inbox = inbox
+        self.names: Counter[tuple[int, int]] | None = None
+
+    def inside(self, status: os.stat_result) -> int:
+        if self.names is None:
+            self.names = Counter()
+            for folder, _dirs, files in os.walk(self.inbox):
+                for name in files:
+                    found = _status(Path(folder) / name)
+                    if (
+                        found is not None
+                        and found.st_nlink > 1
+                        and not os.path.islink(os.path.join(folder, name))
+                    ):
+                        self.names[(found.st_dev, found.st_ino)] += 1
+        return self.names[(status.st_dev, status.st_ino)]
+
+
+def _refusal(path: Path, status: os.stat_result, links: InboxLinks) -> str | None:
+    """Why a file in the inbox is left alone, or None when it is taken."""
+    shown = printable(str(path))
+    if not is_utf8(str(path)):
+        return f"跳过“{shown}”：文件名中有无法识别的字符（不是UTF-8编码），请改名后重新放入"
+    if status.st_nlink > 1 and status.st_nlink > links.inside(status):
+        return (
+            f"跳过“{shown}”：它是收件箱以外某个文件的硬链接，为免把别处的文件带进来，不处理；"
+            "请放入文件的副本"
+        )
+    return None

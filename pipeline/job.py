@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.base import FormKind, FormModel, RecordView
+from pipeline.files import printable
 from pipeline.inputs import Source
 
 NOT_FOUND = "表中未找到此栏"
@@ -66,7 +67,7 @@ def shown(value: Any, limit: int = 60) -> str:
     elif isinstance(value, Decimal):
         text = f"{value:f}"
     else:
-        text = str(value).replace("\r\n", "⏎").replace("\n", "⏎").strip()
+        text = printable(str(value).replace("\r\n", "⏎").replace("\n", "⏎").strip())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -120,7 +121,10 @@ class Job:
 
     @classmethod
     def from_source(cls, source: Source, received_at: datetime) -> Job:
-        return cls(source.path, source.path.name, source.subfolder, received_at, source.owned)
+        """The job of ``source``; its name and subfolder as they may be shown and recorded
+        (control characters made visible), its path as it is."""
+        name, subfolder = printable(source.path.name), printable(source.subfolder)
+        return cls(source.path, name, subfolder, received_at, source.owned)
 
     def forget_bytes(self) -> None:
         """Drop the file's bytes; what ordering and resuming need (hash, kind) stays."""

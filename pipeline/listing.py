@@ -13,7 +13,7 @@ from typing import Any
 
 from forms.base import FormKind, Listing
 from pipeline import records
-from pipeline.registers import RegisterWriter, cell_value, register_rows
+from pipeline.registers import Masks, RegisterWriter, cell_value, register_rows
 from pipeline.runtime import Runtime
 
 
@@ -49,7 +49,7 @@ def list_records(rt: Runtime, kind: FormKind, listing: Listing) -> Listed:
     today = rt.clock().date()
     spec = listing.register
     writer = RegisterWriter(kind, spec, rt.config)
-    mask = rt.config.rules.mask_id_numbers
+    mask = Masks.of(spec, rt.config)
     rows = [
         ListedRow(
             [

@@ -5,16 +5,24 @@ A person at the console reads one sentence per problem; whoever maintains the pr
 the full traceback in the log file, which rotates so it cannot fill the disk. ``--debug`` puts
 the tracebacks on the console too. A log that cannot be written (a full disk) never stops the
 work: logging swallows its own errors (``logging.raiseExceptions``).
+
+Every line is made safe before it is written: control characters in a message (a file name
+carrying a line break or a terminal escape) are shown as symbols, so no one can forge a log line
+or recolour the console, and ID and phone numbers are masked, tracebacks included (PIPL). The
+log files are owner-only, like the rest of the state folder.
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TextIO
 
-from pipeline.files import private_dir
+from pipeline.files import printable, private_dir
+from pipeline.privacy import redact
 
 log = logging.getLogger("unionforms")
 LOG_NAME = "unionforms.log"
@@ -27,7 +35,28 @@ def log_path(state: Path) -> Path:
     return state / LOG_NAME
 
 
-class ShortFormatter(logging.Formatter):
+class SafeFormatter(logging.Formatter):
+    """Control characters of the message made visible, ID and phone numbers masked."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+class PrivateFileHandler(RotatingFileHandler):
+    """The rotating log, each file created owner-only (0600 on POSIX)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        old_umask = os.umask(0o077)
+        try:
+            return super()._open()
+        finally:
+            os.umask(old_umask)
+
+
+class ShortFormatter(SafeFormatter):
     """The message only: tracebacks belong in the log file."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -52,17 +81,17 @@ def setup_logging(
     if state is not None:
         try:
             private_dir(state)
-            file_handler = RotatingFileHandler(
+            file_handler = PrivateFileHandler(
                 log_path(state), maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
             )
         except OSError as exc:
             console.write(f"警告：无法写入日志文件 {log_path(state)}（{exc.strerror or exc}）\n")
         else:
-            file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            file_handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(message)s"))
             log.addHandler(file_handler)
     console_handler = logging.StreamHandler(console)
     console_handler.addFilter(lambda record: not getattr(record, "file_only", False))
     console_handler.setLevel(logging.DEBUG if debug else console_level)
     layout = "%(asctime)s  %(message)s", "%Y-%m-%d %H:%M:%S"
-    console_handler.setFormatter(logging.Formatter(*layout) if debug else ShortFormatter(*layout))
+    console_handler.setFormatter(SafeFormatter(*layout) if debug else ShortFormatter(*layout))
     log.addHandler(console_handler)

@@ -69,10 +69,10 @@ class PreparedTemplate:
     """One template, ready to render many documents (see the module docstring)."""
 
     def __init__(
-        self, data: bytes, env: Environment, finish: Callable[[DocumentObject], None]
+        self, tpl: DocxTemplate, env: Environment, finish: Callable[[DocumentObject], None]
     ) -> None:
         self.env = env
-        self.tpl = DocxTemplate(io.BytesIO(data))
+        self.tpl = tpl  # (unrendered: it is only ever used to prepare and to fix tables)
         self.tpl.init_docx()
         document = self.tpl.docx
         finish(document)

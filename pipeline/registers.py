@@ -25,11 +25,12 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.xml.functions import xmlfile
 
 from forms.base import FormKind, RecordView, RegisterSpec
-from forms.fields import FieldType, IdNumber
+from forms.fields import FieldType, IdNumber, Phone, without_controls
 from pipeline.config import Config
 from pipeline.files import atomic_path, safe_name
 from pipeline.logs import FILE_ONLY
 from pipeline.permissions import Sharing
+from pipeline.privacy import mask_id, mask_phone
 from pipeline.records import AllRecords, RawRecord
 from pipeline.sheet_layout import (
     MAX_LINES,
@@ -41,8 +42,8 @@ from pipeline.sheet_layout import (
 )
 from pipeline.sheet_style import (
     FORMATS,
-    FORMULA_PREFIXES,
     header_cell,
+    looks_like_formula,
     named_styles,
     plain_cell,
     print_setup,
@@ -60,11 +61,6 @@ DETAIL_WIDTHS = (17, 16, 100)
 # Every style a register row may use, in a fixed order (``RegisterWriter._alone``).
 STYLE_NAMES = [style_name(t, h) for t in ("text", *FORMATS) for h in (False, True)]
 DETAIL_CHUNK = 1300  # characters of a text per 详情 row: a row holds about 1,400 at width 100
-
-
-def mask_id(value: str) -> str:
-    """110105199003071234 -> 110105********1234."""
-    return value[:6] + "*" * 8 + value[14:] if len(value) == 18 else value
 
 
 def source_shown(subfolder: str, name: str) -> str:
@@ -104,16 +100,52 @@ def column_type(kind: FormKind, spec: RegisterSpec, key: str) -> FieldType | Non
     return spec.value_type(kind, key)
 
 
-def cell_value(value: Any, field_type: FieldType | None, mask: bool) -> Any:
+@dataclass(frozen=True)
+class Masks:
+    """Which personal numbers a register shows masked."""
+
+    ids: bool = False
+    phones: bool = False
+
+    @classmethod
+    def of(cls, spec: RegisterSpec, config: Config) -> Masks:
+        return cls.leaving(config) if spec.outgoing else cls(ids=config.rules.mask_id_numbers)
+
+    @classmethod
+    def leaving(cls, config: Config) -> Masks:
+        """For what leaves the office (a report for the parent union): both numbers masked
+        unless ``[privacy] mask_outgoing`` is off."""
+        outgoing = config.privacy.mask_outgoing
+        return cls(ids=config.rules.mask_id_numbers or outgoing, phones=outgoing)
+
+    def value(self, value: Any, field_type: FieldType | None) -> Any:
+        """``value`` as shown: an ID or phone number of a masked sort masked."""
+        if self.ids and isinstance(value, str) and isinstance(field_type, IdNumber):
+            return mask_id(value)
+        if self.phones and isinstance(value, str) and isinstance(field_type, Phone):
+            return mask_phone(value)
+        return value
+
+    def note(self, types: Iterable[FieldType | None]) -> str:
+        """What the title lines say about it, naming only the numbers the columns ``types``
+        hold."""
+        held = {type(field_type) for field_type in types}
+        numbers = (("身份证号码", self.ids, IdNumber), ("电话号码", self.phones, Phone))
+        shown = [word for word, on, sort in numbers if on and sort in held]
+        return f"　　{'和'.join(shown)}已部分遮盖" if shown else ""
+
+
+def cell_value(value: Any, field_type: FieldType | None, mask: Masks) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
-        return "、".join(str(item) for item in value)
-    if mask and isinstance(value, str) and isinstance(field_type, IdNumber):
-        return mask_id(value)
-    return value
+        value = "、".join(str(item) for item in value)
+    value = mask.value(value, field_type)
+    # Validation removes control characters; a record stored before it did (or a file name)
+    # must not stop the whole register (openpyxl refuses them).
+    return without_controls(value) if isinstance(value, str) else value
 
 
 @dataclass
@@ -202,7 +234,8 @@ class RegisterWriter:
         )
         line = plain_cell(
             ws,
-            f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{count}条",
+            f"{union}　　导出时间：{now:%Y-%m-%d %H:%M}　　共{count}条"
+            + Masks.of(self.spec, self.config).note(self.types),
             font=Font(name="宋体", size=10, color="595959"),
         )
         headers = [header_cell(ws, label) for label in self.labels]
@@ -211,7 +244,7 @@ class RegisterWriter:
     def _row(self, ws: Any, row: dict[str, Any]) -> tuple[list[WriteOnlyCell], int]:
         """The cells of one row and the lines its tallest text takes."""
         highlight = bool(self.spec.highlight and row.get(self.spec.highlight)) or RAW_KEY in row
-        mask = self.config.rules.mask_id_numbers
+        mask = Masks.of(self.spec, self.config)
         cells, tallest = [], 1
         for index, (column, field_type, type_name) in enumerate(
             zip(self.spec.columns, self.types, self.type_names, strict=True)
@@ -224,7 +257,7 @@ class RegisterWriter:
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, even when it starts with '='
                 cell.style = style_name("text", highlight)
-                if value.startswith(FORMULA_PREFIXES):
+                if looks_like_formula(value):
                     cell.quotePrefix = True
             else:
                 cell.style = style_name(type_name, highlight)

@@ -1,11 +1,13 @@
 """Rendering: the kind's Word templates filled with a record, saved atomically.
 
 Templates are rendered with autoescape on, so ``<``, ``>``, ``&`` and quotes typed in a form
-print as typed and never become Word XML. Values print in document style without filters:
-dates as ``2026年3月5日``, amounts as ``16,409.02``, lists joined with 、, booleans as 是/否;
-each line typed in a multi-line text becomes a paragraph of its own, with the formatting (and
-so the first-line indent) of the paragraph it is printed in. ``|rmb`` spells an amount in
-人民币大写.
+print as typed and never become Word XML, and ``{{ }}`` or ``{% %}`` typed in a form print as
+typed too (values are never rendered again; docxtpl's own ``{_{`` rewrite is defused below).
+Templates are screened like submitted files before docxtpl opens them. Values print in
+document style without filters: dates as ``2026年3月5日``, amounts as ``16,409.02``, lists
+joined with 、, booleans as 是/否; each line typed in a multi-line text becomes a paragraph of
+its own, with the formatting (and so the first-line indent) of the paragraph it is printed in.
+``|rmb`` spells an amount in 人民币大写.
 """
 
 from __future__ import annotations
@@ -20,24 +22,47 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from docx.document import Document as DocumentObject
 from docx.opc.coreprops import CoreProperties
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError
+from lxml.etree import XMLSyntaxError
 from markupsafe import Markup, escape
 
 from forms.base import DocumentSpec, FormKind, RecordView
+from forms.fields import without_controls
 from forms.words import cn_date, money_figures, rmb_upper
 from pipeline.config import Config, Fonts
 from pipeline.docx_style import apply_fonts
-from pipeline.errors import TemplateProblem
+from pipeline.errors import FormRejected, TemplateProblem
 from pipeline.files import safe_name, write_all_atomic, write_atomic
+from pipeline.hardening import check_xml
+from pipeline.package import PackageLimits, check_package
 from pipeline.permissions import Sharing
 from pipeline.prepared import PreparedTemplate
 
 # docxtpl turns this character into the end of the paragraph and the start of a new one with
 # the same paragraph and run properties (its "listing" feature).
 NEW_PARAGRAPH = Markup("\a")
+# docxtpl turns "{_{" "}_}" "{_%" "%_}" in its output into "{{" "}}" "{%" "%}": an underscore
+# typed in a form is written as a character reference so it prints as typed.
+UNDERSCORE = Markup("&#95;")
+TEMPLATE_LIMITS = PackageLimits(max_parts=1000, max_unpacked=50 * 1048576)
+
+
+class SafeTemplate(DocxTemplate):
+    """docxtpl, with its own second parse of the rendered document defused."""
+
+    def fix_tables(self, xml: str) -> Any:
+        check_xml(xml)
+        return super().fix_tables(xml)
+
+
+def as_text(value: str) -> Markup:
+    """A value's text, escaped, without the controls docxtpl would turn into breaks (``\a``,
+    ``\f``), its underscores safe from docxtpl's rewrite."""
+    return Markup(escape(without_controls(value))).replace("_", UNDERSCORE)
 
 
 def document_text(value: Any) -> Any:
@@ -52,8 +77,8 @@ def document_text(value: Any) -> Any:
         return money_figures(value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return "、".join(value)
-    if isinstance(value, str) and "\n" in value and not isinstance(value, Markup):
-        return paragraphs(value)
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return paragraphs(value) if "\n" in value else as_text(value)
     return value
 
 
@@ -61,7 +86,7 @@ def paragraphs(text: str) -> Markup:
     """Each typed line as a paragraph; blank lines and the indent typed before a line go, as
     the paragraph's own first-line indent does that job."""
     lines = (line.strip() for line in text.split("\n"))
-    return NEW_PARAGRAPH.join(escape(line) for line in lines if line)
+    return NEW_PARAGRAPH.join(as_text(line) for line in lines if line)
 
 
 def make_environment() -> Environment:
@@ -137,7 +162,22 @@ def template_bytes(config: Config, name: str) -> bytes:
 
 
 def load_template(config: Config, name: str) -> DocxTemplate:
-    return DocxTemplate(io.BytesIO(template_bytes(config, name)))
+    return screened_template(template_bytes(config, name), name)
+
+
+def screened_template(data: bytes, name: str) -> DocxTemplate:
+    """The template ``name``, screened like a submitted file: a broken or hostile template is
+    a ``TemplateProblem`` naming it, not a crash inside docxtpl."""
+    try:
+        check_package(data, TEMPLATE_LIMITS)
+    except FormRejected as exc:
+        raise TemplateProblem(f"文书模板 {name} 已损坏或无法使用：{exc.message}") from None
+    return SafeTemplate(io.BytesIO(data))
+
+
+# What a template that does not render raises: Jinja's errors, and the XML errors of the parse
+# of the rendered body (malformed, or a DTD defused by ``SafeTemplate``).
+RENDER_ERRORS = (TemplateError, XMLSyntaxError, DefusedXmlException)
 
 
 # The relationship type newer LibreOffice writes for docProps/core.xml. python-docx does not
@@ -200,9 +240,12 @@ class Stamp:
 @lru_cache(maxsize=32)
 def _prepared(data: bytes, fonts: Fonts, name: str) -> PreparedTemplate:
     config = Config(fonts=fonts)
+    template = screened_template(data, name)
     try:
-        return PreparedTemplate(data, ENVIRONMENT, lambda doc: finish_template(doc, config, name))
-    except TemplateError as exc:
+        return PreparedTemplate(
+            template, ENVIRONMENT, lambda doc: finish_template(doc, config, name)
+        )
+    except RENDER_ERRORS as exc:
         raise TemplateProblem(f"文书模板 {name} 无法生成：{exc}") from None
 
 
@@ -218,7 +261,7 @@ def render_package(
     template = prepared_template(config, template_name)
     try:
         return template.render(context, lambda core: stamp.put(core, config), stamp.when)
-    except TemplateError as exc:
+    except RENDER_ERRORS as exc:
         raise TemplateProblem(f"文书模板 {template_name} 无法生成：{exc}") from None
 
 
@@ -229,7 +272,7 @@ def docxtpl_package(
     template = load_template(config, template_name)
     try:
         template.render(context, ENVIRONMENT, autoescape=True)
-    except TemplateError as exc:
+    except RENDER_ERRORS as exc:
         raise TemplateProblem(f"文书模板 {template_name} 无法生成：{exc}") from None
     finish_template(template.docx, config, template_name)
     stamp.put(template.docx.core_properties, config)

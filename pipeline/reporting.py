@@ -4,7 +4,8 @@ The rows come from the same row builders as the registers (so a report never dis
 its register), are kept when their date falls in the period, and are summed by the report's
 groups and counted by its tallies. ``pipeline/summary_book.py`` writes the workbook; the Word
 document is the generic ``report.docx`` template filled with the report's sections. Reports
-meant to leave the office mask ID numbers whatever the configuration says.
+meant to leave the office mask ID and phone numbers (rows, sums, sections and letter alike)
+unless ``[privacy] mask_outgoing`` is turned off.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from forms.base import FormKind
-from forms.fields import FieldType, IdNumber
+from forms.fields import FieldType
 from forms.reports import Period, Report, Row, Section, Tally
 from forms.words import cn_date
 from pipeline import records
 from pipeline.errors import PipelineError
-from pipeline.registers import column_type, mask_id, register_rows
+from pipeline.registers import Masks, column_type, register_rows
 from pipeline.runtime import Runtime
 
 QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
@@ -97,7 +98,7 @@ class ReportData:
     totals: dict[str, int | Decimal] = field(default_factory=dict)
     tallies: list[TallyTable] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
-    mask: bool = False
+    mask: Masks = field(default_factory=Masks)
 
     def header(self, key: str) -> str:
         for column in self.report.table.columns:
@@ -119,15 +120,17 @@ def make_report(rt: Runtime, kind: FormKind, report: Report, period: Period) -> 
     made = register_rows(kind, report.table, records.all_views(rt.store), now.date())
     rows = [row for row in made if _in(row, report, period)]
     data = ReportData(kind, report, period, now, rows)
-    data.mask = report.leaves_office or rt.config.rules.mask_id_numbers
-    if data.mask:
+    config = rt.config
+    masks = Masks.leaving(config) if report.leaves_office else None
+    data.mask = masks or Masks(ids=config.rules.mask_id_numbers)
+    if data.mask != Masks():
         data.rows = [_masked(data, row) for row in rows]
     data.totals = _sums(data.rows, report.sums)
     if report.group_by:
         data.groups = _groups(data.rows, report.group_by[0], report.sums)
     data.tallies = [_tally(data, tally) for tally in report.tallies]
     if report.sections is not None:
-        settings = rt.config.settings() | {"today": now.date()}
+        settings = rt.config.settings() | {"today": now.date(), "ids_masked": data.mask.ids}
         data.sections = report.sections(data.rows, period, settings)
     return data
 
@@ -143,12 +146,7 @@ def _in(row: Row, report: Report, period: Period) -> bool:
 
 
 def _masked(data: ReportData, row: Row) -> Row:
-    return {
-        key: mask_id(value)
-        if isinstance(value, str) and isinstance(data.field_type(key), IdNumber)
-        else value
-        for key, value in row.items()
-    }
+    return {key: data.mask.value(value, data.field_type(key)) for key, value in row.items()}
 
 
 def total(rows: list[Row], key: str) -> int | Decimal:

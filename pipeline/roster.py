@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from forms.reports import Batch, RosterColumn, Row
 from pipeline.errors import FormRejected, PipelineError
 from pipeline.labels import label_key, without_hint
+from pipeline.package import PackageLimits
 from pipeline.runtime import Runtime
 from pipeline.screen import screen
 from pipeline.xlsx_form import load
@@ -42,7 +43,9 @@ def read_roster(path: Path, columns: tuple[RosterColumn, ...], rt: Runtime) -> R
     """The roster's data rows; a row with a missing or odd value is reported, not taken."""
     try:
         data = path.read_bytes()
-        _, content = screen(path.name, data, 20 << 20, 200 << 20, rt.converter)
+        limits = rt.config.limits
+        package = PackageLimits.configured(limits)
+        _, content = screen(path.name, data, limits.max_file_mb * 1048576, package, rt.converter)
         sheet = load(content).worksheets[0]
     except FormRejected as exc:
         raise BadRoster(f"名单文件“{path.name}”无法读取：{exc.message}") from None

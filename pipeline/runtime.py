@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.convert import Converter
+from pipeline.hardening import require_defused_openpyxl
 from pipeline.permissions import Sharing
 from pipeline.store import Store
 
@@ -68,6 +69,7 @@ def open_runtime(
     config: Config, clock: Callable[[], datetime] = datetime.now, read_only: bool = False
 ) -> Runtime:
     """The runtime for ``config``; ``read_only`` opens the store for reading only."""
+    require_defused_openpyxl()
     limits = config.limits
     store = Store(config.folders.state, read_only, limits.database_wait_seconds)
     converter = Converter(limits.soffice, limits.convert_timeout_seconds)

@@ -62,6 +62,14 @@ def _put(ws: Any, row: int, column: int, value: Any) -> None:
 def fill_xlsx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
     """The blank .xlsx form of ``kind`` with ``values`` typed in (raw values, as a clerk would)."""
     wb = load_workbook(io.BytesIO(blank(build_blank_xlsx, kind, config)))
+    fill_workbook(wb, kind, values)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_workbook(wb: Any, kind: FormKind, values: dict[str, Any]) -> None:
+    """Type ``values`` into the loaded blank workbook ``wb`` through its defined names."""
     for key, value in values.items():
         sheet, reference = next(iter(wb.defined_names[key].destinations))
         ws = wb[sheet]
@@ -82,9 +90,6 @@ def fill_xlsx(kind: FormKind, config: Config, values: dict[str, Any]) -> bytes:
                         _put(ws, min_row + offset, min_col + index, row[column])
         elif not isinstance(value, list) or value:
             _put(ws, min_row, min_col, value)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def typed_text(value: Any) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.errors import StoreUnavailable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # #11: the union's document numbers; what a batch sent out, to see what came back.
 REPORTING_TABLES = """
 CREATE TABLE IF NOT EXISTS document_numbers (
@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     errors TEXT NOT NULL DEFAULT '[]',
     outputs TEXT NOT NULL DEFAULT '[]',
     released_at TEXT,
-    stuck TEXT
+    stuck TEXT,
+    releasing TEXT
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_rejecting ON submissions(id) WHERE stage = 'rejecting';
@@ -76,6 +77,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS records_serial_seq
 -- Follow-ups are numbered per kind under their parent (KN-2026-0001-走访1, …-复核1).
 CREATE UNIQUE INDEX IF NOT EXISTS records_child_kind_seq
     ON records(parent_id, kind, seq) WHERE parent_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS serials (
+    kind TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (kind, year)
+);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -100,6 +107,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         " ON records(parent_id, kind, seq) WHERE parent_id IS NOT NULL",
     ),
     2: tuple(statement for statement in REPORTING_TABLES.split(";") if statement.strip()),
+    3: (
+        # #13: the file about to leave the inbox is recorded before it is removed, so a crash
+        # in between is told apart from the same bytes dropped in again.
+        "ALTER TABLE submissions ADD COLUMN releasing TEXT",
+        # #13: the last serial of each kind and year, kept when records are purged, so a
+        # serial is never given twice.
+        "CREATE TABLE serials (kind TEXT NOT NULL, year INTEGER NOT NULL,"
+        " last INTEGER NOT NULL, PRIMARY KEY (kind, year))",
+        "INSERT INTO serials (kind, year, last) SELECT kind, year, MAX(seq) FROM records"
+        " WHERE parent_id IS NULL GROUP BY kind, year",
+    ),
 }
 
 

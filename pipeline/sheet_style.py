@@ -88,11 +88,16 @@ def header_cell(ws: Any, label: str) -> WriteOnlyCell:
     )
 
 
+def looks_like_formula(text: str) -> bool:
+    """What a spreadsheet would take for a formula, leading blanks, tabs and line ends too."""
+    return text.lstrip(" \t\r\n").startswith(FORMULA_PREFIXES)
+
+
 def text_cell(ws: Any, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value)
     cell.data_type = "s"
     cell.style = style_name("text", False)
-    if value.startswith(FORMULA_PREFIXES):
+    if looks_like_formula(value):
         cell.quotePrefix = True
     return cell
 

@@ -13,11 +13,12 @@ import logging
 from pathlib import Path
 
 from forms import KINDS, get_kind
-from pipeline import docx_form, records, xlsx_form
+from pipeline import checkpoints, docx_form, records, xlsx_form
 from pipeline.archive import archive_record
 from pipeline.errors import Duplicate, InvalidForm, UnknownKind
 from pipeline.job import Job
 from pipeline.logs import FILE_ONLY
+from pipeline.package import PackageLimits
 from pipeline.pdf import print_pdfs
 from pipeline.render import document_folder, render_documents
 from pipeline.runtime import Runtime
@@ -82,12 +83,9 @@ def _refuse_duplicate(earlier: tuple[Submission, str] | None) -> None:
 
 def screen_file(job: Job, rt: Runtime) -> None:
     limits = rt.config.limits
+    package = PackageLimits.configured(limits)
     job.fmt, job.content = screen(
-        job.name,
-        job.data,
-        limits.max_file_mb * 1048576,
-        limits.max_unpacked_mb * 1048576,
-        rt.converter,
+        job.name, job.data, limits.max_file_mb * 1048576, package, rt.converter
     )
     job.converted = job.content is not job.data
 
@@ -214,9 +212,24 @@ def file_signature(path: Path) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}"
 
 
+def file_identity(path: Path) -> str:
+    """This very file: its inode, size and times. A copy dropped again under the same name has
+    another (the change time cannot be set back), even when the disk reuses the inode."""
+    status = path.stat()
+    return (
+        f"{status.st_dev}:{status.st_ino}:{status.st_size}:"
+        f"{status.st_mtime_ns}:{status.st_ctime_ns}"
+    )
+
+
 def release(job: Job, rt: Runtime) -> None:
     """Remove the file from the inbox (unless it is not ours, or it changed meanwhile), then
-    record the release. A file that cannot be removed is said once and left alone after."""
+    record the release. A file that cannot be removed is said once and left alone after.
+
+    Which file is about to go is recorded first: a crash between the removal and the record
+    (``settle_releases``) is then told apart from the same bytes dropped in again later, which
+    must be reported as 重复提交 rather than silently taken for the finished one.
+    """
     assert job.submission_id is not None
     if job.owned:
         try:
@@ -224,11 +237,27 @@ def release(job: Job, rt: Runtime) -> None:
                 if hashlib.sha256(job.source.read_bytes()).hexdigest() != job.sha256:
                     log.warning("%s 在处理过程中被修改，留待下次处理", job.source)
                     return
+                rt.store.releasing(job.submission_id, file_identity(job.source))
+                checkpoints.reached("after:releasing")
                 job.source.unlink()
+                checkpoints.reached("after:unlink")
         except OSError as exc:
             _stuck(job, rt, exc)
             return
     rt.store.released(job.submission_id)
+
+
+def settle_releases(rt: Runtime) -> None:
+    """Finish the releases a crash interrupted: a file that is gone, or replaced by another
+    file of the same name, was removed; one still there as it was is released with its form."""
+    for submission in rt.store.interrupted_releases():
+        path = Path(submission.source_path)
+        try:
+            same = file_identity(path) == submission.releasing
+        except OSError:
+            same = False
+        if not same:
+            rt.store.released(submission.id)
 
 
 def _stuck(job: Job, rt: Runtime, exc: OSError) -> None:

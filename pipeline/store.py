@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from pipeline.errors import NoStore, StoreLocked, StoreUnavailable
 from pipeline.files import private_dir
+from pipeline.privacy import redact
 from pipeline.schema import prepare
 
 DATABASE_NAME = "unionforms.sqlite3"
@@ -59,6 +60,7 @@ class Submission:
     subfolder: str = ""
     kind: str | None = None
     stuck: str | None = None
+    releasing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,16 @@ class NewRecord:
 
 def database_path(state_dir: Path) -> Path:
     return state_dir / DATABASE_NAME
+
+
+def require_store(state_dir: Path) -> None:
+    """Raises NoStore unless ``state_dir`` holds a store (``init`` or a first run made it)."""
+    path = database_path(state_dir)
+    if not path.is_file():
+        raise NoStore(
+            f"这里不是 unionforms 的工作文件夹：找不到状态数据库 {path}；"
+            "请在工作文件夹中运行，或用 --config 指定它的 unionforms.toml"
+        )
 
 
 def count_records(state_dir: Path) -> int:
@@ -120,11 +132,7 @@ class Store:
 
     def _connect(self, state_dir: Path, timeout: float) -> sqlite3.Connection:
         if self.read_only:
-            if not self.path.is_file():
-                raise NoStore(
-                    f"这里不是 unionforms 的工作文件夹：找不到状态数据库 {self.path}；"
-                    "请在工作文件夹中运行，或用 --config 指定它的 unionforms.toml"
-                )
+            require_store(state_dir)
             uri = f"file:{quote(str(self.path))}?mode=ro"
             return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
         private_dir(state_dir)
@@ -169,9 +177,11 @@ class Store:
                 self.execute("PRAGMA synchronous=FULL")
 
     def log(self, event: str, detail: str = "", submission_id: int | None = None) -> None:
+        """An audit-log entry; ID and phone numbers in ``detail`` (a file named after a person's
+        ID number) are masked."""
         self.execute(
             "INSERT INTO events (at, submission_id, event, detail) VALUES (?, ?, ?, ?)",
-            (datetime.now().isoformat(timespec="seconds"), submission_id, event, detail),
+            (datetime.now().isoformat(timespec="seconds"), submission_id, event, redact(detail)),
         )
 
     # -- submissions ---------------------------------------------------------------------
@@ -192,6 +202,7 @@ class Store:
             row["subfolder"],
             row["kind"],
             row["stuck"],
+            row["releasing"],
         )
 
     def unfinished(self, sha256: str) -> list[Submission]:
@@ -275,6 +286,17 @@ class Store:
             )
             self.log("stuck", signature, submission_id)
 
+    def releasing(self, submission_id: int, identity: str) -> None:
+        """The submission's file, this very one, is about to leave the inbox."""
+        self.execute("UPDATE submissions SET releasing = ? WHERE id = ?", (identity, submission_id))
+
+    def interrupted_releases(self) -> list[Submission]:
+        """Submissions whose file was about to leave the inbox when a run stopped."""
+        rows = self.execute(
+            "SELECT * FROM submissions WHERE releasing IS NOT NULL AND released_at IS NULL"
+        ).fetchall()
+        return [s for s in map(self._submission, rows) if s is not None]
+
     def released(self, submission_id: int) -> None:
         with self.transaction():
             self.execute(
@@ -341,16 +363,26 @@ class Store:
             row = self.execute(
                 "SELECT MAX(seq) FROM records WHERE parent_id = ? AND kind = ?", (parent_id, kind)
             ).fetchone()
-        else:
-            row = self.execute(
-                "SELECT MAX(seq) FROM records WHERE kind = ? AND year = ? AND parent_id IS NULL",
-                (kind, year),
-            ).fetchone()
-        return int(row[0] or 0) + 1
+            return int(row[0] or 0) + 1
+        # The counter outlives purged records; the records' own maximum covers a counter
+        # that fell behind (a store written by a version without counters).
+        row = self.execute(
+            "SELECT MAX(last) FROM (SELECT last FROM serials WHERE kind = ? AND year = ?"
+            " UNION ALL SELECT MAX(seq) FROM records"
+            " WHERE kind = ? AND year = ? AND parent_id IS NULL)",
+            (kind, year, kind, year),
+        ).fetchone()
+        seq = int(row[0] or 0) + 1
+        self.execute(
+            "INSERT INTO serials (kind, year, last) VALUES (?, ?, ?)"
+            " ON CONFLICT (kind, year) DO UPDATE SET last = excluded.last",
+            (kind, year, seq),
+        )
+        return seq
 
     RECORD_QUERY = (
         "SELECT r.*, p.serial AS parent_serial, s.original_name, s.subfolder, s.received_at,"
-        " s.outputs AS submission_outputs"
+        " s.outputs AS submission_outputs, s.outcome AS submission_outcome"
         " FROM records r JOIN submissions s ON s.id = r.submission_id"
         " LEFT JOIN records p ON p.id = r.parent_id"
     )
@@ -415,8 +447,9 @@ class Store:
         return f"json_extract({table}data, '$.{key}')"
 
     def kind_counts(self) -> dict[str, list[int]]:
-        """``kind -> [number of records, last record id]``: records are never changed or
-        deleted, so these change exactly when records of the kind are added."""
+        """``kind -> [number of records, last record id]``: records are never changed, and
+        deleted only by a purge, so these change exactly when records of the kind are added
+        or purged."""
         rows = self.execute("SELECT kind, COUNT(*), MAX(id) FROM records GROUP BY kind")
         return {row[0]: [int(row[1]), int(row[2])] for row in rows.fetchall()}
 
@@ -442,6 +475,54 @@ class Store:
         return self.execute(
             f"{self.RECORD_QUERY} WHERE s.outcome = 'accepted' ORDER BY r.id"
         ).fetchall()
+
+    def idents_mentioning(self, text: str) -> list[str]:
+        """Records whose data holds ``text`` anywhere (a field, a table row, a free text)."""
+        rows = self.execute(
+            "SELECT ident FROM records WHERE instr(data, ?) > 0 ORDER BY id", (text,)
+        ).fetchall()
+        return [row["ident"] for row in rows]
+
+    def returned_mentioning(self, text: str, idents: list[str]) -> list[sqlite3.Row]:
+        """Returned submissions whose reports or file names hold ``text``, and the copies of
+        the records ``idents`` returned as 重复提交."""
+        marks = _marks([0] * len(idents))
+        return self.execute(
+            "SELECT * FROM submissions WHERE outcome IN ('rejected', 'duplicate')"
+            " AND (instr(errors, ?) > 0 OR instr(original_name, ?) > 0 OR sha256 IN"
+            " (SELECT s.sha256 FROM submissions s JOIN records r ON r.submission_id = s.id"
+            f" WHERE r.ident IN ({marks}))) ORDER BY id",
+            (text, text, *idents),
+        ).fetchall()
+
+    def returned_before(self, cutoff: str) -> list[sqlite3.Row]:
+        """Returned submissions (mistakes, 重复提交) received before ``cutoff``."""
+        return self.execute(
+            "SELECT * FROM submissions WHERE outcome IN ('rejected', 'duplicate')"
+            " AND received_at < ? ORDER BY id",
+            (cutoff,),
+        ).fetchall()
+
+    def purge(self, record_ids: list[int], submission_ids: list[int], detail: str) -> None:
+        """Delete records (follow-ups first), their submissions and those submissions' audit
+        entries, in one transaction with a ``purged`` entry saying what went."""
+        records, submissions = _marks(record_ids), _marks(submission_ids)
+        with self.transaction():
+            self.execute(
+                f"UPDATE submissions SET record_id = NULL WHERE record_id IN ({records})",
+                tuple(record_ids),
+            )
+            for children in ("IS NOT NULL", "IS NULL"):
+                self.execute(
+                    f"DELETE FROM records WHERE id IN ({records}) AND parent_id {children}",
+                    tuple(record_ids),
+                )
+            for table, column in (("events", "submission_id"), ("submissions", "id")):
+                self.execute(
+                    f"DELETE FROM {table} WHERE {column} IN ({submissions})",
+                    tuple(submission_ids),
+                )
+            self.log("purged", detail)
 
     # -- document numbers and batches ----------------------------------------------------
 
@@ -484,3 +565,8 @@ class Store:
             "SELECT outcome, COUNT(*) AS n FROM submissions GROUP BY outcome"
         ).fetchall()
         return {str(row["outcome"]): int(row["n"]) for row in rows}
+
+
+def _marks(values: list[int]) -> str:
+    """``?, ?, ?`` for an IN clause (at least one, so an empty list matches nothing)."""
+    return ", ".join("?" * len(values)) or "NULL"

@@ -19,8 +19,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from forms.base import RegisterSpec
 from pipeline.files import atomic_path
 from pipeline.permissions import Sharing
-from pipeline.registers import DEFAULT_WIDTH, FORMATS, FORMULA_PREFIXES, cell_value
+from pipeline.registers import DEFAULT_WIDTH, FORMATS, Masks, cell_value
 from pipeline.reporting import Group, ReportData, TallyTable
+from pipeline.sheet_style import looks_like_formula
 
 THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -83,7 +84,7 @@ def write_listing(
             row_number += 1
         values = [
             serial,
-            *(cell_value(row.get(column.key), None, False) for column in spec.columns),
+            *(cell_value(row.get(column.key), None, Masks()) for column in spec.columns),
         ]
         _values(ws, row_number, values)
         ws.row_dimensions[row_number].height = 36  # room to write by hand
@@ -113,7 +114,7 @@ def _detail(ws: Worksheet, data: ReportData, union: str) -> None:
     subtitle = (
         f"{union}　　{data.period.label}　　共{len(data.rows)}条　　"
         f"制表时间：{data.made_at:%Y-%m-%d %H:%M}"
-        + ("　　身份证号码已部分遮盖" if data.mask else "")
+        + data.mask.note(data.field_type(column.key) for column in columns)
     )
     _title(ws, data.report.title, subtitle, len(headers))
     _header_row(ws, 3, headers)
@@ -153,7 +154,7 @@ def _values(ws: Worksheet, row: int, values: list[Any], font: Font = BODY) -> No
         cell = ws.cell(row, column, value)
         if isinstance(value, str):
             cell.data_type = "s"  # never a formula, whatever a form said
-            cell.quotePrefix = value.startswith(FORMULA_PREFIXES)
+            cell.quotePrefix = looks_like_formula(value)
         elif isinstance(value, Decimal):
             cell.number_format = FORMATS["money"]
         elif hasattr(value, "year"):

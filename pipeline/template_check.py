@@ -4,7 +4,9 @@ A clerk edits a template in Word, WPS or LibreOffice. What can go wrong is caugh
 form meets it: a variable the documents do not supply (a typo), a Jinja tag that no longer
 parses (Word turned its quotes into “”), a tag split by formatting so that it prints as text,
 and a file saved by a program in a way python-docx would corrupt. Each template is rendered
-with the context of every good sample of its kind, as a real form would render it.
+with the context of every good sample of its kind, as a real form would render it. A template
+is screened like a submitted form before any library opens it (a template folder is as
+writable as the inbox), and rendered with ``SafeTemplate`` as the documents are.
 """
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import docx
-from docxtpl import DocxTemplate
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
 from forms import KINDS, get_kind
 from forms.base import FormKind, RecordView
 from pipeline.config import Config
+from pipeline.errors import FormRejected
+from pipeline.package import check_package
 from pipeline.render import (
     ENVIRONMENT,
     LIBREOFFICE_SAVED,
+    TEMPLATE_LIMITS,
+    SafeTemplate,
     builtin_template,
     corrupting_properties,
     full_context,
@@ -105,7 +110,12 @@ def template_problems(data: bytes, contexts: list[dict[str, Any]]) -> list[str]:
 
 
 def package_problems(data: bytes) -> list[str]:
-    """A file that is no Word document, or one python-docx would write out corrupt."""
+    """A file that is no Word document, one screening refuses, or one python-docx would write
+    out corrupt."""
+    try:
+        check_package(data, TEMPLATE_LIMITS)
+    except FormRejected as exc:
+        return [f"不是有效的Word文件（.docx），无法使用：{exc.message}"]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = package.namelist()
@@ -126,12 +136,12 @@ def _render_problems(data: bytes, context: dict[str, Any]) -> list[str]:
     if syntax:
         return [syntax]
     try:
-        missing = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(
+        missing = SafeTemplate(io.BytesIO(data)).get_undeclared_template_variables(
             ENVIRONMENT, context
         )
         if missing:
             return [_missing_message(name, context) for name in sorted(missing)]
-        template = DocxTemplate(io.BytesIO(data))
+        template = SafeTemplate(io.BytesIO(data))
         template.render(context, ENVIRONMENT, autoescape=True)
     except UndefinedError as exc:
         return [f"模板中的值无法取得：{exc.message}"]
@@ -142,7 +152,7 @@ def _render_problems(data: bytes, context: dict[str, Any]) -> list[str]:
 
 def _syntax_problem(data: bytes) -> str | None:
     """A tag Jinja cannot parse, with the text around it as the clerk sees it in Word."""
-    template = DocxTemplate(io.BytesIO(data))
+    template = SafeTemplate(io.BytesIO(data))
     template.init_docx()
     # As docxtpl renders it: its own repairs first, then one paragraph a line
     xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", template.patch_xml(template.get_xml()))
@@ -183,7 +193,7 @@ def _missing_message(name: str, context: dict[str, Any]) -> str:
     return f"模板用到了“{name}”，但文书没有这个值（是否拼错？可以使用的有：{known}）"
 
 
-def _leftover_tags(template: DocxTemplate) -> list[str]:
+def _leftover_tags(template: SafeTemplate) -> list[str]:
     """Tags that printed as text: a ``{{`` split by formatting is no tag to Jinja."""
     document = template.docx
     texts = [paragraph.text for paragraph in document.paragraphs]

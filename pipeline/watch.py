@@ -87,6 +87,7 @@ class Watcher:
         self.backoff: dict[Path, float] = {}  # failing file: its last delay
         self.waiting: dict[Path, float] = {}  # failed file: when to try it again
         self.failing_registers: set[str] = set()
+        self.said: set[str] = set()
         self._wake_r, self._wake_w = socket.socketpair()
         for end in (self._wake_r, self._wake_w):
             end.setblocking(False)
@@ -102,7 +103,9 @@ class Watcher:
             if not self._inbox_present(now):
                 return []
             self._wake_waiting(now)
-            files = collect_inbox(self.rt.config).sources
+            collected = collect_inbox(self.rt.config)
+            self._say_skipped(collected.skipped)
+            files = collected.sources
             self.last_scan = now
             jobs = self._process(self.tracker.ready(files, now), now)
             if self._export_due(now):
@@ -115,6 +118,14 @@ class Watcher:
             return []
         self.retry_delay = RETRY_FIRST
         return jobs
+
+    def _say_skipped(self, notes: list[str]) -> None:
+        """Files the inbox holds but no scan takes (a hard link to a file elsewhere, a name
+        that is not UTF-8): said once each, not at every scan."""
+        for note in notes:
+            if note not in self.said:
+                log.warning("%s", note)
+                self.said.add(note)
 
     def _wake_waiting(self, now: float) -> None:
         """Failed files whose wait is over are looked at again like new ones."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline.config import CONFIG_NAME, Folders, commented_config
 from pipeline.errors import ConfigError
 from pipeline.files import follow_umask, private_dir, write_atomic
+from pipeline.store import Store, database_path
 
 
 @dataclass
@@ -68,6 +69,8 @@ def init_folder(folder: Path) -> InitResult:
         state = folder / defaults.state
         (result.kept if state.is_dir() else result.created).append(state)
         private_dir(state)
+        if not database_path(state).is_file():
+            Store(state).close()  # an empty store: the commands that read it work from day one
     except OSError as exc:
         raise ConfigError(f"无法在 {folder} 建立工作文件夹：{exc.strerror or exc}") from None
     return result

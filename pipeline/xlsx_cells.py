@@ -8,10 +8,11 @@ sheet once. Cell values are converted by openpyxl's own sheet parser (``WorkShee
 the one ``load_workbook`` uses, with ``data_only``), so a value reads exactly as it did.
 
 The parts are parsed by lxml, several times faster than defusedxml's pure-Python parser; that
-is safe because screening (``pipeline.screen``) has refused every package with a DTD in any
-part before a form is read, and the parser neither resolves entities nor reaches the network
-anyway. Inline strings and plain defined names (``'表'!$B$4``) are read directly; anything
-else goes through openpyxl's own code.
+is safe because screening (``pipeline.package``) has refused every package with a DTD in any
+part before a form is read, the parser neither resolves entities nor reaches the network, and
+each part with a DTD is refused here as well (``hardening.check_docinfo``), as the libraries'
+own parsers refuse it. Inline strings and plain defined names (``'表'!$B$4``) are read
+directly; anything else goes through openpyxl's own code.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ from openpyxl.styles.numbers import (
 )
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH
+from openpyxl.utils.escape import unescape
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._reader import WorkSheetParser
+
+from pipeline.hardening import check_docinfo
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -75,14 +79,20 @@ class Sheet:
     _covered: dict[tuple[int, int], tuple[int, int]] | None = None
 
     def value(self, row: int, column: int) -> Any:
-        """The value shown in a cell: a merged cell shows its range's first cell."""
+        """The value shown in a cell, as typed: a merged cell shows its range's first cell;
+        Excel's escapes of characters XML cannot hold (``_x0007_``, and ``_x005F_`` for an
+        underscore that looked like one) undone (fields drop the controls)."""
+        value = self.cells.get(self._shown_by(row, column))
+        return unescape(value) if isinstance(value, str) and "_x" in value else value
+
+    def _shown_by(self, row: int, column: int) -> tuple[int, int]:
         covered = self._covered_cells()
         if covered is not None:
-            return self.cells.get(covered.get((row, column), (row, column)))
+            return covered.get((row, column), (row, column))
         for merged in self.merged:
             if (row, column) in merged:
-                return self.cells.get((merged.min_row, merged.min_col))
-        return self.cells.get((row, column))
+                return merged.min_row, merged.min_col
+        return row, column
 
     def _covered_cells(self) -> dict[tuple[int, int], tuple[int, int]] | None:
         """Each merged cell's first cell, when the merged ranges are few enough to list."""
@@ -108,13 +118,19 @@ class Sheet:
         yield from by_row.items()
 
 
+def _parsed(xml: bytes) -> Any:
+    root = etree.fromstring(xml, PARSER)
+    check_docinfo(root)
+    return root
+
+
 class Workbook:
     """The parts of an .xlsx package a form reader needs, each read when first needed."""
 
     def __init__(self, content: bytes) -> None:
         self.package = zipfile.ZipFile(io.BytesIO(content))
         self.path = self._office_document()
-        root = etree.fromstring(self.package.read(self.path), PARSER)
+        root = _parsed(self.package.read(self.path))
         self.targets = self._relationships(self.path)
         properties = root.find(f"{MAIN}workbookPr")
         date1904 = properties is not None and properties.get("date1904") in ("1", "true")
@@ -142,7 +158,7 @@ class Workbook:
         folder, name = posixpath.split(part)
         rels = posixpath.join(folder, "_rels", f"{name}.rels")
         try:
-            root = etree.fromstring(self.package.read(rels), PARSER)
+            root = _parsed(self.package.read(rels))
         except KeyError:
             return {}
         found = {}
@@ -190,7 +206,7 @@ class Workbook:
             self._dates = set(), set()
             part = self._part("styles")
             if part:
-                root = etree.fromstring(self.package.read(part), PARSER)
+                root = _parsed(self.package.read(part))
                 custom = {
                     int(fmt.get("numFmtId", "0")): fmt.get("formatCode", "")
                     for fmt in root.iter(f"{MAIN}numFmt")
@@ -229,6 +245,7 @@ class Workbook:
                     element.clear()
                 elif element.tag == f"{MAIN}mergeCell":
                     sheet.merged.append(_merged(element.get("ref", "")))
+            check_docinfo(events.root)
         return sheet
 
     @staticmethod

@@ -25,7 +25,8 @@ from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from forms.base import FormKind
 from forms.fields import FieldDef, is_blank
 from pipeline.blank_xlsx import FONT, KIND_SHEET, LISTS_SHEET
-from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue
+from pipeline.errors import UnknownKind
+from pipeline.job import NOT_FOUND, Location, Problem, RawForm, RawValue, shown
 from pipeline.labels import LabelIndex, title_matches
 from pipeline.sheet_layout import row_height, wrap
 from pipeline.xlsx_cells import Sheet, Workbook
@@ -51,6 +52,21 @@ def custom_kind(content: bytes) -> str | None:
     return None
 
 
+def kind_by_property(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
+    """The kind the ``form_kind`` property names; None without one. A property naming no
+    kind this program knows is refused, not guessed past from the title."""
+    key = custom_kind(content)
+    if key is None:
+        return None
+    for kind in kinds:
+        if kind.key == key:
+            return kind
+    raise UnknownKind(
+        f"表单类型标记为“{shown(key, 40)}”，不是本程序认识的表单种类（可能是别的单位或更新版本"
+        "的表单）；请使用本系统生成的空白表单填写：" + "、".join(kind.title for kind in kinds)
+    )
+
+
 def load(content: bytes) -> OpenpyxlWorkbook:
     """The whole workbook as openpyxl reads it (values, not formulas): for a roster, whose
     cells are not known beforehand. A form is read by ``pipeline.xlsx_cells``."""
@@ -59,9 +75,9 @@ def load(content: bytes) -> OpenpyxlWorkbook:
 
 def identify(content: bytes, kinds: tuple[FormKind, ...]) -> FormKind | None:
     by_key = {kind.key: kind for kind in kinds}
-    key = custom_kind(content)
-    if key in by_key:
-        return by_key[key]
+    found = kind_by_property(content, kinds)
+    if found is not None:
+        return found
     wb = Workbook(content)
     if KIND_SHEET in wb.sheetnames:
         key = wb.sheet(KIND_SHEET).value(1, 2)

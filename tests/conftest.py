@@ -3,6 +3,7 @@ from the blank forms, and helpers to read what the pipeline wrote."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,14 +14,33 @@ from typing import Any
 import docx
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 from openpyxl import load_workbook
 
 from forms import get_kind
 from pipeline.config import Config, Folders, Performance, Rules
 from pipeline.engine import BatchResult, Runtime, collect_inbox, open_runtime, process_batch
 from pipeline.samples import fill_docx, fill_xlsx
+from pipeline.store import Store
 
 NOW = datetime(2026, 6, 15, 10, 30)
+
+# Property tests (tests/test_properties.py): "ci" runs the same examples every time, in any
+# worker of ``pytest -n``, and writes no example database; HYPOTHESIS_PROFILE=explore searches
+# further on a developer's machine. No deadline: one example fills a whole form, and the
+# machine is shared.
+settings.register_profile(
+    "ci",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore", deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 _no_soffice = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice (soffice) 未安装：.ci/run 会安装它，本机跳过此测试"
@@ -72,15 +92,18 @@ class Workspace:
         return sorted(p for p in (self.outbox / folder).rglob(pattern) if p.is_file())
 
 
-def office(root: Path, extra: str = "") -> Path:
+def office(root: Path, extra: str = "", store: bool = False) -> Path:
     """A working folder for the command line (inbox ``in``, outbox ``out``, state ``st``);
-    returns its configuration file. ``extra`` is appended to the file."""
+    returns its configuration file. ``extra`` is appended to the file; ``store`` makes the
+    empty store, as ``init`` does (without it, only processing a form makes one)."""
     root.mkdir(parents=True, exist_ok=True)
     config = root / "unionforms.toml"
     config.write_text(
         f'[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n{extra}', encoding="utf-8"
     )
     (root / "in").mkdir(exist_ok=True)
+    if store:
+        Store(root / "st").close()
     return config
 
 

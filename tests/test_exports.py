@@ -168,3 +168,20 @@ def test_a_text_too_long_for_its_cell_keeps_its_details_sheet_batch_after_batch(
     assert details == [("YH-2026-0002", "隐患描述"), ("YH-2026-0002", "隐患描述（续）")]
     _, rows = register_rows(path)
     assert len(rows) == 3
+
+
+def test_a_purged_record_leaves_the_register_even_when_rows_are_kept(ws: Workspace) -> None:
+    """Rows of earlier exports are reused while records are only added; a purge removes some,
+    and the next export (even one not forced, as a batch's is) must not keep their rows."""
+    ws.drop("a.xlsx", ws.xlsx("hardship"))
+    ws.process()
+    ws.drop("b.xlsx", ws.xlsx("hardship", name="王示例", id_number=fictional_id("19800315", 3)))
+    ws.process()
+    _, rows = register_rows(ws.outbox / "registers" / f"{HARDSHIP}.xlsx")
+    assert len(rows) == 2
+    first = ws.rt.store.record_by_serial("KN-2026-0001")
+    assert first is not None
+    ws.rt.store.purge([first["id"]], [], "测试：删除一条记录")
+    assert HARDSHIP in written(ws)
+    _, rows = register_rows(ws.outbox / "registers" / f"{HARDSHIP}.xlsx")
+    assert len(rows) == 1 and "KN-2026-0001" not in {str(v) for row in rows for v in row}

@@ -149,11 +149,33 @@ def test_archive_verify_names_a_lost_archive_folder(ws: Workspace, tmp_path: Pat
     assert "KN-2026-0002：归档文件夹不见了" in result.output and "核对了2份归档" in result.output
 
 
-def test_archive_verify_outside_a_working_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("archive", "verify"),
+        ("report", "hazards"),
+        ("generate", "visits", "--year", "2026"),
+        ("registers",),
+        ("doctor",),
+    ],
+    ids=" ".join,
+)
+def test_a_command_outside_a_working_folder_says_so_and_makes_nothing(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
     config = office(tmp_path)
-    result = run(config, "archive", "verify")
+    result = run(config, *command)
     assert result.exit_code == 2 and "不是 unionforms 的工作文件夹" in result.output
-    assert not (tmp_path / "st").exists()
+    assert not (tmp_path / "st").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_folder_made_by_init_is_a_working_folder_from_the_first_day(tmp_path: Path) -> None:
+    assert run(tmp_path / "none.toml", "init", str(tmp_path / "office")).exit_code == 0
+    config = tmp_path / "office" / "unionforms.toml"
+    verify = run(config, "archive", "verify")
+    assert verify.exit_code == 0 and "核对了0份归档" in verify.output
+    report = run(config, "report", "hazards")
+    assert report.exit_code == 0 and "所选期间没有记录" in report.output
 
 
 # -- 5. long names keep their extension ---------------------------------------------------
@@ -267,7 +289,8 @@ ALLOWED = re.compile(
     r"UNIONFORMS_CONFIG|"
     r"Ctrl\+C|SIGTERM|LibreOffice|Excel|Word|WPS|PDF|SHA-256|TOML|UTF-8|README|"
     r"polling_interval_seconds|watch|share_group|departments|outbox|inbox|state|blank-forms|"
-    r"rejected|registers|documents|archive|templates|Installing for an office|[A-Z]{2}\b"
+    r"rejected|registers|documents|archive|templates|Installing for an office|[A-Z]{2}\b|"
+    r"\[[a-z_]+\]"  # a section of unionforms.toml
 )
 
 

@@ -19,6 +19,7 @@ from forms import KINDS
 from pipeline import render
 from pipeline.cli import main
 from pipeline.config import Config, Folders, commented_config, load_config, parse_config
+from pipeline.store import Store
 from tests.conftest import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +141,7 @@ def test_a_bug_is_one_chinese_sentence_and_a_traceback_in_the_log(
 
     monkeypatch.setattr(admin, "export_all", broken)
     config = write_config(tmp_path, "in")
+    Store(tmp_path / "state").close()
     result = run("--config", str(config), "registers")
     assert result.exit_code == 2
     assert "程序内部错误" in result.output and "Traceback" not in result.output

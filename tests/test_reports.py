@@ -168,6 +168,8 @@ def test_hazard_report_by_quarter(ws: Workspace, tmp_path: Path, cli: Any) -> No
     assert "重点跟踪" in report and "2026年7月15日前报送" in report
     bad = cli(config, "report", "hazards", "--quarter", "2026Q5")
     assert bad.exit_code == 2 and "季度“2026Q5”的写法不对" in bad.output
+    both = cli(config, "report", "hazards", "--year", "2026", "--month", "2026-04")
+    assert both.exit_code == 2 and "--year、--month 只能选一个" in both.output
 
 
 def test_accident_report_totals_open_cases_and_rates(
@@ -247,7 +249,7 @@ def roster_of_60(path: Path) -> dict[int, str]:
 def test_pledges_for_a_roster_and_who_has_returned_them(
     ws: Workspace, tmp_path: Path, cli: Any
 ) -> None:
-    config = office(tmp_path)
+    config = office(tmp_path, store=True)  # made by init: no form yet
     roster = tmp_path / "名单.xlsx"
     bad = roster_of_60(roster)
     result = cli(config, "generate", "pledges", "--roster", str(roster), "--year", "2027")

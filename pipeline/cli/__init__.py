@@ -5,7 +5,7 @@ Chinese message and an exit status. The group and the shared plumbing are in ``a
 commands are grouped by what they do, and registering them is importing their module.
 """
 
-from pipeline.cli import admin, printing, processing, reports, template_commands
+from pipeline.cli import admin, printing, privacy, processing, reports, template_commands
 from pipeline.cli.app import main
 
-__all__ = ["admin", "main", "printing", "processing", "reports", "template_commands"]
+__all__ = ["admin", "main", "printing", "privacy", "processing", "reports", "template_commands"]

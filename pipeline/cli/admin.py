@@ -91,7 +91,7 @@ def kinds(ctx: click.Context) -> None:
 def registers(ctx: click.Context, outbox: Path | None) -> None:
     """按存储的记录重新导出全部台账（例如台账文件被误删或改动之后）。"""
     load(ctx, outbox=outbox)
-    with runtime(ctx, "registers") as rt:
+    with runtime(ctx, "registers", create=False) as rt:
         result = export_all(rt, True)  # every register, changed or not
     output = out(ctx)
     for path in result.written:

@@ -29,6 +29,7 @@ from pipeline.files import private_dir
 from pipeline.lock import processing_lock
 from pipeline.logs import log_path, setup_logging
 from pipeline.runtime import Runtime, open_runtime
+from pipeline.store import require_store
 
 chinese.install()
 EXIT_OK, EXIT_REJECTED, EXIT_ENVIRONMENT, EXIT_WARNINGS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -138,18 +139,24 @@ def load(ctx: click.Context, **folders: Path | None) -> Config:
 
 
 @contextmanager
-def runtime(ctx: click.Context, command: str | None = None, lock: bool = True) -> Iterator[Runtime]:
+def runtime(
+    ctx: click.Context, command: str | None = None, lock: bool = True, create: bool = True
+) -> Iterator[Runtime]:
     """The runtime. A ``command`` that processes forms or writes the outbox logs into the state
     folder and holds its lock (one such process at a time) unless ``lock`` is false (a report
     or a batch writes only new folders of its own and the store, which SQLite itself guards);
-    without a command, the store is opened read-only, without the lock, and nothing is created
-    (a command run in the wrong folder says so instead of making a state folder there)."""
+    it makes the store on its first run unless ``create`` is false (a command that only works
+    on forms already processed). Without a command, the store is opened read-only, without the
+    lock. Either way a command run in the wrong folder says so instead of making a state folder
+    there."""
     current = session(ctx)
     config = current.config or current.load()
-    if command:
-        current.log_to_state()
     folders = config.folders
     try:
+        if not (command and create):
+            require_store(folders.state)
+        if command:
+            current.log_to_state()
         held = (
             processing_lock(folders.state, folders.inbox, command)
             if command and lock

@@ -22,7 +22,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from pipeline.files import printable
+
 Part = str | tuple[str, str]  # text, or (text, style)
+
+
+def _printable(part: Part) -> Part:
+    if isinstance(part, str):
+        return printable(part, keep="\t")
+    return printable(part[0], keep="\t"), part[1]
 
 
 class PipeConsole(Console):
@@ -50,8 +58,9 @@ class Output:
 
     def say(self, *parts: Part) -> None:
         """One line made of plain text and ``(text, style)`` parts; written as it is (never
-        wrapped, tabs kept) when the output is not a terminal."""
-        line = Text.assemble(*parts)
+        wrapped, tabs kept) when the output is not a terminal. Control characters (a file
+        name's line break or terminal escape) are shown as symbols, never sent as they are."""
+        line = Text.assemble(*(_printable(part) for part in parts))
         self._print(line if self.terminal else line.plain)
 
     def _print(self, renderable: Text | Table | str) -> None:
@@ -83,6 +92,7 @@ class Output:
         highlighted: Sequence[bool] = (),
     ) -> None:
         """A table on a terminal; the title and tab-separated lines elsewhere."""
+        rows = [[printable(cell) for cell in row] for row in rows]
         if not self.terminal:
             self.say(title)
             for line in [headers, *rows]:

@@ -25,7 +25,7 @@ from pipeline.cli.processing import Folder
 from pipeline.errors import PipelineError
 from pipeline.files import follow_umask, safe_name, write_atomic
 from pipeline.listing import cell_text
-from pipeline.registers import cell_value
+from pipeline.registers import Masks, cell_value
 from pipeline.reporting import (
     ReportData,
     due_period,
@@ -68,6 +68,9 @@ def status_group() -> None:
 
 
 def period_of(report: Report, options: dict[str, Any], today: date) -> Period:
+    given = [f"--{name}" for name in ("year", "quarter", "month") if options.get(name)]
+    if len(given) > 1:
+        raise EnvironmentFailure(f"{'、'.join(given)} 只能选一个：一份报表只统计一个期间")
     try:
         if options.get("quarter"):
             return quarter_period(options["quarter"])
@@ -86,7 +89,7 @@ def wrote(output: Output, paths: list[Path], what: Callable[[Path], str]) -> Non
 
 
 def shown(value: Any) -> str:
-    return cell_text(cell_value(value, None, False))
+    return cell_text(cell_value(value, None, Masks()))
 
 
 def show_rows(output: Output, data: ReportData) -> None:
@@ -101,7 +104,7 @@ def show_rows(output: Output, data: ReportData) -> None:
 def run_report(ctx: click.Context, kind: FormKind, report: Report, options: dict[str, Any]) -> None:
     load(ctx)
     output = out(ctx)
-    with runtime(ctx, "report", lock=False) as rt:
+    with runtime(ctx, "report", lock=False, create=False) as rt:
         period = period_of(report, options, rt.clock().date())
         data = make_report(rt, kind, report, period)
         if not data.rows:
@@ -134,7 +137,10 @@ def run_batch(
 ) -> None:
     load(ctx)
     output = out(ctx)
-    with runtime(ctx, "generate", lock=False) as rt, output.progress(1, "生成") as bar:
+    with (
+        runtime(ctx, "generate", lock=False, create=False) as rt,
+        output.progress(1, "生成") as bar,
+    ):
 
         def progress(done: int, total: int) -> None:
             if bar is not None:
