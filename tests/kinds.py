@@ -24,10 +24,14 @@ from tests.conftest import NOW, Workspace
 
 def accepted_parent(ws: Workspace, kind: FormKind) -> RecordView | None:
     """For a kind that refers to a record of another kind: that kind's first good sample,
-    processed in ``ws`` so the child's sample can name its serial."""
+    processed in ``ws`` so the child's sample can name its serial (once: a second copy
+    filled within the same second has the same bytes and would be a 重复提交)."""
     if kind.parent is None:
         return None
     parent_kind = get_kind(kind.parent.kind)
+    earlier = ws.rt.store.record_rows([parent_kind.key])
+    if earlier:
+        return records.view(earlier[0])
     grandparent = accepted_parent(ws, parent_kind)
     sample = next(s for s in parent_kind.samples(NOW.date(), grandparent) if s.good)
     ws.drop(f"上级-{parent_kind.key}.xlsx", ws_fill(ws, parent_kind, sample.values, "xlsx"))
