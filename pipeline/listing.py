@@ -32,9 +32,14 @@ class Listed:
 
 
 def cell_text(value: Any) -> str:
-    """A value as the terminal shows it: ISO dates, amounts with separators."""
+    """A value as the terminal (or a plain-text summary) shows it: ISO dates, amounts with
+    separators, 是/否, lists joined with 、."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(cell_text(item) for item in value)
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from forms import get_kind
 from forms.base import FormKind, RecordView
 from pipeline.archive import record_folder
 from pipeline.files import safe_file_name, safe_name, write_atomic
+from pipeline.listing import cell_text
 from pipeline.permissions import Sharing
 from pipeline.privacy import mask_id
 from pipeline.records import load_all
@@ -38,23 +38,6 @@ class PersonExport:
     files: int = 0
 
 
-def plain(value: Any) -> str:
-    """A stored value as the summary shows it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, list):
-        return "、".join(plain(item) for item in value)
-    return str(value)
-
-
 def record_lines(kind: FormKind, record: RecordView, indent: str = "") -> list[str]:
     """One record: its heading, then every field, table row and derived value by label."""
     source = f"{record.subfolder}/{record.source_name}" if record.subfolder else record.source_name
@@ -65,15 +48,15 @@ def record_lines(kind: FormKind, record: RecordView, indent: str = "") -> list[s
     for spec in kind.model.field_defs():
         value = record.values.get(spec.key)
         if not spec.is_table:
-            lines.append(f"{indent}  {spec.label}：{plain(value)}")
+            lines.append(f"{indent}  {spec.label}：{cell_text(value)}")
             continue
         lines.append(f"{indent}  {spec.label}：{'（无）' if not value else ''}")
         for number, row in enumerate(value or [], 1):
-            cells = "；".join(f"{c.label}：{plain(row.get(c.key))}" for c in spec.columns)
+            cells = "；".join(f"{c.label}：{cell_text(row.get(c.key))}" for c in spec.columns)
             lines.append(f"{indent}    {number}. {cells}")
     for key, field_type in kind.derived.items():
         if key in record.derived:
-            lines.append(f"{indent}  {field_type.label}：{plain(record.derived[key])}")
+            lines.append(f"{indent}  {field_type.label}：{cell_text(record.derived[key])}")
     return lines
 
 
