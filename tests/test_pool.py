@@ -23,7 +23,14 @@ from pipeline.job import Job
 from pipeline.pool import pool_size
 from pipeline.samples import fill_xlsx
 from tests.batches import every_good_sample
-from tests.conftest import NOW, Workspace, break_rendering_for, make_config, register_rows
+from tests.conftest import (
+    NOW,
+    Workspace,
+    break_rendering_for,
+    make_config,
+    office,
+    register_rows,
+)
 
 DUPLICATE = "hardship/重复提交.xlsx"
 HAZARD = get_kind("hazard")
@@ -153,13 +160,8 @@ def test_a_stop_finishes_the_forms_in_hand(ws: Workspace, tmp_path: Path) -> Non
 def test_kill_9_takes_the_workers_along_and_every_form_is_numbered_once(
     ws: Workspace, tmp_path: Path
 ) -> None:
-    config = tmp_path / "unionforms.toml"
-    config.write_text(
-        '[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n[performance]\nworkers = 2\n',
-        encoding="utf-8",
-    )
+    config = office(tmp_path, "[performance]\nworkers = 2\n")
     inbox = tmp_path / "in"
-    inbox.mkdir()
     count = 24
     for number in range(count):
         values = ws.sample_values("hazard") | {"location": f"燃油泵房{number}号"}
@@ -214,13 +216,8 @@ def children_of(pid: int) -> list[int]:
 def test_ctrl_c_at_the_terminal_finishes_the_forms_in_hand(ws: Workspace, tmp_path: Path) -> None:
     """The terminal sends Ctrl+C to the main process and its workers alike: the workers
     carry on, the main process finishes the forms in hand, exports and exits 130."""
-    config = tmp_path / "unionforms.toml"
-    config.write_text(
-        '[folders]\ninbox = "in"\noutbox = "out"\nstate = "st"\n[performance]\nworkers = 2\n',
-        encoding="utf-8",
-    )
+    config = office(tmp_path, "[performance]\nworkers = 2\n")
     inbox = tmp_path / "in"
-    inbox.mkdir()
     for number in range(24):
         values = ws.sample_values("hazard") | {"location": f"燃油泵房{number}号"}
         (inbox / f"{number:02d}.xlsx").write_bytes(fill_xlsx(HAZARD, Config(), values))
