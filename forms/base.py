@@ -174,6 +174,12 @@ class RecordView:
     parent_record: RecordView | None = None
     children: list[RecordView] = field(default_factory=list)
 
+    def from_parent(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The values of ``keys`` in the record this one follows (None without it): what a
+        follow-up's register row repeats of its parent."""
+        found = self.parent_record.values if self.parent_record else {}
+        return {key: found.get(key) for key in keys}
+
 
 @dataclass(frozen=True)
 class DocumentSpec:

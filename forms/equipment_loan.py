@@ -257,9 +257,8 @@ class EquipmentLoan(FormKind):
     }
 
     def live(self, record: RecordView, today: date) -> dict[str, Any]:
-        item = record.parent_record.values if record.parent_record else {}
         keys = ("equipment_name", "specification", "unit", "storage_location")
-        return {key: item.get(key) for key in keys} | _loan_state(record, today)
+        return record.from_parent(keys) | _loan_state(record, today)
 
     def parent_live(
         self, parent: RecordView, children: list[RecordView], today: date

@@ -177,9 +177,8 @@ class MotionReply(FormKind):
     }
 
     def live(self, record: RecordView, today: date) -> dict[str, Any]:
-        found = record.parent_record.values if record.parent_record else {}
         keys = ("congress_session", "subject", "proposer", "proposer_department", "category")
-        return {key: found.get(key) for key in keys} | {"status": status(record.values)}
+        return record.from_parent(keys) | {"status": status(record.values)}
 
     def parent_live(
         self, parent: RecordView, children: list[RecordView], today: date

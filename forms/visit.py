@@ -184,8 +184,7 @@ class Visit(FormKind):
     }
 
     def live(self, record: RecordView, today: date) -> dict[str, Any]:
-        found = record.parent_record.values if record.parent_record else {}
-        return {key: found.get(key) for key in self.derived}
+        return record.from_parent(self.derived)
 
     def parent_live(
         self, parent: RecordView, children: list[RecordView], today: date
