@@ -488,6 +488,15 @@ def id_gender(id_number: str) -> str:
     return "男" if int(id_number[16]) % 2 else "女"
 
 
+def gender_mismatch(gender: str, id_number: str) -> list[tuple[str, str]]:
+    """A rule's complaint (on the gender field) when ``gender`` is not the one the ID number
+    gives."""
+    expected = id_gender(id_number)
+    if gender == expected:
+        return []
+    return [("gender", f"与身份证号码不符：号码第17位表示“{expected}”")]
+
+
 @dataclass(frozen=True, kw_only=True, init=False)
 class IdNumber(FieldType):
     """A resident ID number (GB 11643-1999), stored with an upper-case X."""

@@ -34,8 +34,8 @@ from forms.fields import (
     Phone,
     Table,
     Text,
+    gender_mismatch,
     id_birth_date,
-    id_gender,
 )
 from forms.hardship_samples import hardship_samples
 from forms.reports import Count, Period, Report, Row, Section, Tally
@@ -95,9 +95,7 @@ class HardshipForm(FormModel):
 
     @rule("gender", "id_number")
     def gender_matches_id(self, ctx: FormContext) -> RuleResult:
-        expected = id_gender(self.id_number)
-        if self.gender != expected:
-            yield "gender", f"与身份证号码不符：号码第17位表示“{expected}”"
+        yield from gender_mismatch(self.gender, self.id_number)
 
     @rule("id_number", "name")
     def one_person_per_id_number(self, ctx: FormContext) -> RuleResult:

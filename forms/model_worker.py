@@ -38,8 +38,8 @@ from forms.fields import (
     Phone,
     Table,
     Text,
+    gender_mismatch,
     id_birth_date,
-    id_gender,
 )
 from forms.samples import Sample, fictional_id, miswritten_id
 
@@ -93,9 +93,7 @@ class ModelWorkerForm(FormModel):
 
     @rule("gender", "id_number")
     def gender_matches_id(self, ctx: FormContext) -> RuleResult:
-        expected = id_gender(self.id_number)
-        if self.gender != expected:
-            yield "gender", f"与身份证号码不符：号码第17位表示“{expected}”"
+        yield from gender_mismatch(self.gender, self.id_number)
 
     @rule("employment_date", "id_number")
     def employed_after_working_age(self, ctx: FormContext) -> RuleResult:
