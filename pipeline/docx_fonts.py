@@ -11,6 +11,8 @@ its alternative, so Word without 仿宋_GB2312 or 方正小标宋简体 takes �
 
 from __future__ import annotations
 
+from typing import Any
+
 from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part
@@ -62,17 +64,23 @@ def _default_language(document: DocumentObject) -> None:
     lang.set(qn("w:eastAsia"), LANGUAGE)
 
 
-def _theme_language(document: DocumentObject) -> None:
-    settings = document.settings.element
-    lang = settings.find(qn("w:themeFontLang"))
-    if lang is None:
-        lang = OxmlElement("w:themeFontLang")
-        # CT_Settings order: themeFontLang comes before clrSchemeMapping and what follows it
-        following = settings.find(qn("w:clrSchemeMapping"))
+def ordered_child(parent: Any, tag: str, before: str) -> Any:
+    """The child ``tag`` of ``parent``; when missing, made just before its child ``before``
+    (or last): the schema's sequence puts ``tag`` there, and Word refuses elements out of it."""
+    child = parent.find(qn(tag))
+    if child is None:
+        child = OxmlElement(tag)
+        following = parent.find(qn(before))
         if following is not None:
-            following.addprevious(lang)
+            following.addprevious(child)
         else:
-            settings.append(lang)
+            parent.append(child)
+    return child
+
+
+def _theme_language(document: DocumentObject) -> None:
+    # CT_Settings order: themeFontLang comes before clrSchemeMapping and what follows it
+    lang = ordered_child(document.settings.element, "w:themeFontLang", "w:clrSchemeMapping")
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), LANGUAGE)
 

@@ -13,6 +13,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 
 from pipeline.docx_build import Cell, DocBuilder, label, value
+from pipeline.docx_fonts import ordered_child
 
 SIGN = "　　　　　　　　年　　月　　日"
 SHORT_DATE = "　　　年　　月　　日"  # fits a 45 mm cell at 12 pt
@@ -108,16 +109,8 @@ def odd_page_section(doc: DocBuilder, restart_numbers: bool = False) -> None:
 
 
 def restart_page_numbers(sect_pr: OxmlElement) -> None:
-    numbering = sect_pr.find(qn("w:pgNumType"))
-    if numbering is None:
-        numbering = OxmlElement("w:pgNumType")
-        # CT_SectPr: pgNumType comes after pgMar/paperSrc/pgBorders/lnNumType, before cols
-        following = sect_pr.find(qn("w:cols"))
-        if following is not None:
-            following.addprevious(numbering)
-        else:
-            sect_pr.append(numbering)
-    numbering.set(qn("w:start"), "1")
+    # CT_SectPr: pgNumType comes after pgMar/paperSrc/pgBorders/lnNumType, before cols
+    ordered_child(sect_pr, "w:pgNumType", "w:cols").set(qn("w:start"), "1")
 
 
 def no_stretch_before_breaks(document: DocumentObject) -> None:
