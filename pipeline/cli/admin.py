@@ -13,7 +13,7 @@ from forms.base import FormKind, Listing
 from pipeline.archive import verify_archive
 from pipeline.blank_forms import write_blank_forms
 from pipeline.cli.app import EXIT_WARNINGS, EnvironmentFailure, load, main, out, runtime
-from pipeline.cli.processing import Folder, folder_option
+from pipeline.cli.processing import Folder, blank_forms_out, folder_option
 from pipeline.doctor import examine
 from pipeline.engine import export_all
 from pipeline.errors import PipelineError
@@ -44,9 +44,7 @@ def forms_group() -> None:
 
 
 @forms_group.command("build")
-@click.option(
-    "--out", "target", type=Folder, metavar="文件夹", help="输出文件夹（默认：outbox/blank-forms）"
-)
+@blank_forms_out
 @click.pass_context
 def forms_build(ctx: click.Context, target: Path | None) -> None:
     """为每一种表单生成空白表单（按表单名称命名），供各部门填写。"""

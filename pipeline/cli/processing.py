@@ -53,6 +53,12 @@ def folder_option(name: str, what: str) -> Callable[[FC], FC]:
     return click.option(f"--{name}", type=Folder, metavar="文件夹", help=f"{what}（默认取自配置）")
 
 
+# Where blank forms and roster templates go (``forms build``, ``generate roster-template``).
+blank_forms_out = click.option(
+    "--out", "target", type=Folder, metavar="文件夹", help="输出文件夹（默认：outbox/blank-forms）"
+)
+
+
 def form_line(output: Output, job: Job) -> None:
     outcome = job.outcome
     detail = job.record.ident if outcome == "accepted" and job.record else job.message

@@ -21,7 +21,7 @@ from forms.reports import Batch, Period, Report
 from pipeline.batches import BatchRun, generate, returns, returns_table
 from pipeline.cli.app import EnvironmentFailure, load, main, out, runtime
 from pipeline.cli.output import Output
-from pipeline.cli.processing import Folder
+from pipeline.cli.processing import blank_forms_out
 from pipeline.errors import PipelineError
 from pipeline.files import follow_umask, safe_name, write_atomic
 from pipeline.listing import cell_text
@@ -215,9 +215,7 @@ def show_returns(ctx: click.Context, kind: FormKind, batch: Batch, year: int) ->
 
 
 @generate_group.command("roster-template")
-@click.option(
-    "--out", "target", type=Folder, metavar="文件夹", help="输出文件夹（默认：outbox/blank-forms）"
-)
+@blank_forms_out
 @click.pass_context
 def roster_templates(ctx: click.Context, target: Path | None) -> None:
     """生成空白的单位名单模板（.xlsx），填好后用于 unionforms generate。"""

@@ -10,9 +10,8 @@ from pathlib import Path
 import click
 
 from pipeline.cli.app import EXIT_OK, EXIT_REJECTED, EnvironmentFailure, load, main, out
+from pipeline.cli.processing import Folder
 from pipeline.template_check import check_templates, export_templates
-
-Folder = click.Path(file_okay=False, path_type=Path)
 
 
 @main.group("templates")
