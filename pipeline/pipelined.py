@@ -58,6 +58,7 @@ class PooledBatch:
         self.result, self.on_done, self.should_stop = result, on_done, should_stop
         self.in_hand = 2 * self.pool.size
         self.reading: dict[int, Future[Done]] = {}  # files read by workers at intake
+        self.running: set[Future[Done]] = set()  # of those, the ones not read yet
         self.read: dict[int, Done] = {}  # readings taken up at the form's turn
         self.writing: dict[int, Future[Done]] = {}  # outputs being written
 
@@ -72,7 +73,7 @@ class PooledBatch:
                 break
             job = Job.from_source(source, self.rt.clock())
             self.result.jobs.append(job)
-            _keep_fewer(self.reading, self.in_hand)
+            _keep_fewer(self.running, self.in_hand)
             loaded.append((job, _isolated(job, self.rt, self._load)))
         ready = []
         for job, going in loaded:
@@ -89,7 +90,8 @@ class PooledBatch:
             return False
         if job.resumed_stage or job.record is not None:
             return run_stages(job, rt, INTAKE[1:])
-        self.reading[id(job)] = self.pool.submit(job, PARSING_STAGES)
+        self.reading[id(job)] = future = self.pool.submit(job, PARSING_STAGES)
+        self.running.add(future)
         return True
 
     def _take_reading(self, job: Job, rt: Runtime) -> bool:
@@ -174,10 +176,11 @@ def _returned(job: Job, rt: Runtime, rejection: engine.FormRejected) -> bool:
     return False
 
 
-def _keep_fewer(futures: dict[int, Future[Done]], most: int) -> None:
-    """Wait until fewer than ``most`` of ``futures`` are running: each holds a file's bytes."""
-    while len(running := [f for f in futures.values() if not f.done()]) >= most:
-        wait(running, return_when=FIRST_COMPLETED)
+def _keep_fewer(running: set[Future[Done]], most: int) -> None:
+    """Wait until fewer than ``most`` of ``running`` still run: each holds a file's bytes."""
+    running -= {future for future in running if future.done()}
+    while len(running) >= most:
+        running -= wait(running, return_when=FIRST_COMPLETED).done
 
 
 __all__ = ["PooledBatch", "WorkerPool"]
