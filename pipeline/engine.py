@@ -2,7 +2,8 @@
 
 Intake stages run for every file first (load, screen, identify) so the batch can be ordered
 by kind: a hazard is numbered before a follow-up that names it. Only the kind, the hash and
-the path are kept from intake; each file is read again when its turn comes, so a batch of
+the path are kept from intake (with workers, also the values a worker read from the file,
+``pipeline.pipelined``); each file's bytes are read again when its turn comes, so a batch of
 large forms never sits in memory at once. A ``FormRejected`` returns the file with its report.
 Anything else that goes wrong with one form is a fault of ours: that form stays in the inbox,
 the log has the traceback, and the forms behind it go on — except a store that another
