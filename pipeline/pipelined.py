@@ -102,6 +102,8 @@ class PooledBatch:
             return True
         done = future.result()
         pool.apply(job, done, rt.timings)
+        if done.converted:
+            rt.converter.remember(job.sha256, job.fmt, done.converted)
         if done.stopped_at in AT_INTAKE:
             rejection = pool.failure(job, done)
             if rejection is not None:

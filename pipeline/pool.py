@@ -68,6 +68,7 @@ class Done:
     rejection: FormRejected | None = None
     error: PipelineError | None = None
     trace: str = ""
+    converted: bytes = b""  # a legacy file's conversion, when the worker made one
 
 
 class WorkerFault(Exception):
@@ -105,6 +106,8 @@ def _run(job: Job, kind: str | None, stages: Sequence[Stage]) -> Done:
             done.timings[stage.__name__] = time.perf_counter() - started
     done.fields = {k: v for k, v in vars(job).items() if k not in LOCAL_FIELDS}
     done.fields["kind"] = job.kind.key if job.kind else None
+    if job.converted and job.content:  # LibreOffice's work, not to be done twice
+        done.converted = job.content
     return done
 
 
