@@ -40,8 +40,9 @@ STRESS_LENGTH = 1000  # characters in each long text of a stress sample
 
 
 def long_text(sentences: Sequence[str], length: int = STRESS_LENGTH, numbered: bool = False) -> str:
-    """Exactly ``length`` characters of ``sentences`` in turn, three to a typed line (a
-    paragraph), numbered ``1．`` ``2．`` … when ``numbered``: the long texts of stress samples."""
+    """``sentences`` in turn, three to a typed line (a paragraph), numbered ``1．`` ``2．`` …
+    when ``numbered``, up to the last whole sentence within ``length`` characters: the long
+    texts of stress samples (a clerk's text ends on a full stop, not in mid-word)."""
     lines: list[str] = []
     total, index = 0, 0
     while total < length:
@@ -51,4 +52,5 @@ def long_text(sentences: Sequence[str], length: int = STRESS_LENGTH, numbered: b
         total += len(line) + 1
         index += 3
     text = "\n".join(lines)[:length]
-    return text[:-1] + "。"
+    end = text.rfind("。")
+    return text[: end + 1] if end > 0 else text[:-1] + "。"
