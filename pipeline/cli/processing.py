@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,10 +61,12 @@ blank_forms_out = click.option(
 
 
 def form_line(output: Output, job: Job) -> None:
+    """One line per form as it is finished, with the time it was (a batch finishes forms
+    in kind order, not in the order they arrived: their arrival times would go backwards)."""
     outcome = job.outcome
     detail = job.record.ident if outcome == "accepted" and job.record else job.message
     output.say(
-        f"{job.received_at:%H:%M:%S}  ",
+        f"{datetime.now():%H:%M:%S}  ",
         (OUTCOMES.get(outcome, outcome), COLOURS.get(outcome, "")),
         f"  {job.display_name}  {detail}",
     )
