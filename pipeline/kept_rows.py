@@ -25,6 +25,7 @@ from pipeline.registers import Detail
 from pipeline.sheet_file import Segment
 
 FOLDER = "register-rows"
+PLAIN = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Kept:
 def encoded(value: Any) -> Any:
     """A sort key as JSON keeps it: dates and amounts tagged, tuples as lists."""
     if isinstance(value, tuple | list):
+        if all(type(item) in PLAIN for item in value):
+            return list(value)  # the usual key, (year, serial): kept as it is
         return [encoded(item) for item in value]
     if isinstance(value, datetime):
         return {"datetime": value.isoformat()}
@@ -62,7 +65,7 @@ def encoded(value: Any) -> Any:
         return {"date": value.isoformat()}
     if isinstance(value, Decimal):
         return {"decimal": str(value)}
-    if value is None or isinstance(value, bool | int | float | str):
+    if type(value) in PLAIN:
         return value
     raise TypeError(f"a sort key of type {type(value).__name__} cannot be kept")
 
@@ -70,12 +73,13 @@ def encoded(value: Any) -> Any:
 def decoded(value: Any) -> Any:
     """The sort key ``encoded`` kept, comparing as the original does."""
     if isinstance(value, list):
+        if all(type(item) in PLAIN for item in value):
+            return tuple(value)
         return tuple(decoded(item) for item in value)
     if isinstance(value, dict):
         (tag, text), *_ = value.items()
-        return {"datetime": datetime.fromisoformat, "date": date.fromisoformat}.get(tag, Decimal)(
-            text
-        )
+        read = {"datetime": datetime.fromisoformat, "date": date.fromisoformat}
+        return read.get(tag, Decimal)(text)
     return value
 
 
