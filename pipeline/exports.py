@@ -1,25 +1,28 @@
-"""Exporting the registers after a batch, at a cost that does not grow with the store.
+"""Exporting the registers after a batch, at a cost that depends on what changed.
 
 A register's rows follow from its kind's records, the records they belong to and those that
 belong to them (a hazard and its follow-ups), the configuration, the program, and, for a kind
 whose values change with the date (overdue hazards), today. Records are never changed, and
-deleted only by ``unionforms purge`` (which makes every register again), so the number and
-last id of each kind's records say whether any were added. All
-that is summed up in a fingerprint per register, kept in ``state/registers.json`` with the
-size and time of the file the export left. Then, per register:
+deleted only by ``unionforms purge``, so the number and last id of each kind's records say
+whether any were added. All that is summed up in a fingerprint per register, kept in
+``state/registers.json`` with the size and time of the file the export left. Then, per
+register:
 
 - nothing changed (and the file is as it was left): it is not written;
-- only new records of its own kind came (a register of one row per record, in record order,
-  whose kind belongs to no other record): the rows of earlier exports are kept compressed in
-  ``state/register-rows/`` and reused as they are; only the new rows are made
-  (``pipeline.sheet_file``);
-- anything else: the register is made again from all its records. So is a register with more
-  than its own sheet: one whose texts are too long for their cells (its 详情 sheet) or whose
-  kind sends forms out in batches (its 交回情况 sheets, which change with what was sent:
-  ``pipeline.batches``).
+- otherwise it is written from blocks of rows (``pipeline.sheet_rows``), each sheet's kept in
+  ``state/register-rows/`` (``pipeline.kept_rows``) and reused where its rows are the same.
+  A sheet of one row per record finds its rows from what was kept and the families that
+  gained records; a sheet made by a ``rows`` builder (a summary, a person over several forms)
+  is made from all its kind's records, and only its changed blocks are written again.
+- The kept rows of one day are not used on another when the register's rows may change
+  with the date (``dated``: overdue hazards, a summary, what follow-ups add): the first
+  export of a day makes every row again (blocks of the same rows are still reused).
 
-``unionforms registers`` makes them all again. A crash between writing a register and noting
-it leaves the kept rows and the note disagreeing, and the next export makes it again.
+Kept rows are not used either after a purge (records fewer than noted), when a kept row's
+record is gone, when a sheet had rows of records its kind cannot rebuild (listed raw at its
+end), or when the kept files are not those noted (a crash between writing the register and
+noting it, a file changed by hand): the register is then made whole from all its records.
+``unionforms registers`` makes them all whole.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from forms import KINDS, get_kind
 from forms.base import FormKind, RegisterSpec
 from pipeline import kept_rows, records
 from pipeline.batches import returns_sheets
-from pipeline.families import added_after, load_families
+from pipeline.families import added_after, first_of, load_families
 from pipeline.files import write_atomic
 from pipeline.kept_rows import Block, Kept, KeptSheet
 from pipeline.logs import FILE_ONLY
@@ -53,7 +56,7 @@ from pipeline.registers import (
 )
 from pipeline.runtime import Runtime
 from pipeline.sheet_file import assemble
-from pipeline.sheet_rows import SheetRows, Stale, blocks, grown, whole
+from pipeline.sheet_rows import SheetRows, Stale, blocks, grouped, grown, grown_groups, whole
 
 log = logging.getLogger("unionforms")
 STATE_FILE = "registers.json"
@@ -223,7 +226,10 @@ class Exporter:
     ) -> str | None:
         """Keep the register's rows for the next export (not when a sheet of one row per
         record had rows of records its kind cannot rebuild: it is made whole each time)."""
-        if any(s.entries is None and s.writer.spec.rows is None for s in sheets):
+        if any(
+            s.entries is None and (s.writer.spec.rows is None or grouped(s.writer.spec))
+            for s in sheets
+        ):
             return None
         kept = [KeptSheet(b, s.entries) for s, b in zip(sheets, made, strict=True)]
         last = {key: self.counts.get(key, [0, 0]) for key in sorted(depends_on(kind, spec))}
@@ -238,7 +244,8 @@ class Exporter:
         everything = self._load(needed(kind, spec))
         raws = raw_rows(everything.raw.get(kind.key, [])) if sheet is spec else []
         writer = self._writer(kind, sheet)
-        return whole(kind, sheet, writer, everything.by_kind, self.today, raws)
+        first = first_of(self.rt.store, (sheet.source or kind).key)
+        return whole(kind, sheet, writer, everything.by_kind, self.today, raws, first)
 
     def _grown(self, kind: FormKind, spec: RegisterSpec, kept: Kept) -> list[SheetRows]:
         """Each sheet from its kept rows and the families that gained records."""
@@ -251,14 +258,14 @@ class Exporter:
             raise Stale(f"{type(exc).__name__}: {exc}") from exc
         sheets = []
         for sheet, was in zip(specs, kept.sheets, strict=True):
-            writer = self._writer(kind, sheet)
-            if sheet.rows is not None:  # a summary: made from all the records
+            writer, store = self._writer(kind, sheet), self.rt.store
+            if sheet.rows is not None and not grouped(sheet):  # made from all the records
                 sheets.append(self._whole_sheet(kind, spec, sheet))
             elif was.entries is None:
-                raise Stale("no rows of this day were kept")
+                raise Stale("no rows were kept for a sheet")
             else:
-                store = self.rt.store
-                sheets.append(grown(kind, sheet, writer, was.entries, changed, store, self.today))
+                grow = grown_groups if grouped(sheet) else grown
+                sheets.append(grow(kind, sheet, writer, was.entries, changed, store, self.today))
         return sheets
 
     def _added(self, kind: FormKind, spec: RegisterSpec, last: dict[str, list[int]]) -> list[int]:

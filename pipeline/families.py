@@ -7,7 +7,7 @@ above it and everything below those (``records.adopt``, as ``records.load_all`` 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from forms.base import RecordView
@@ -74,3 +74,16 @@ def added_after(store: Store, kind: str, last_id: int) -> list[int]:
     """The ids of the records of ``kind`` added after record ``last_id``."""
     rows = store.execute("SELECT id FROM records WHERE kind = ? AND id > ?", (kind, last_id))
     return [row[0] for row in rows.fetchall()]
+
+
+def first_of(store: Store, kind: str) -> Callable[[list[RecordView]], int]:
+    """A function giving the id of the first of some records of ``kind``."""
+    ids: dict[str, int] = {}
+
+    def first(views: list[RecordView]) -> int:
+        if not ids:
+            sql = "SELECT ident, id FROM records WHERE kind = ?"
+            ids.update((row[0], row[1]) for row in store.execute(sql, (kind,)).fetchall())
+        return min(ids[view.ident] for view in views)
+
+    return first

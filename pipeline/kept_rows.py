@@ -42,7 +42,8 @@ class Block:
 class KeptSheet:
     blocks: list[Block] = field(default_factory=list)
     # For a sheet of one row per record, in record order: [ident, sort key, row digest or
-    # None when ``where`` leaves the record out]; None for a sheet made from all records.
+    # None when ``where`` leaves the record out]; for a sheet made group by group: [group
+    # value, its place, its rows' digests]; None for a sheet made from all records.
     entries: list[list[Any]] | None = None
 
 
@@ -114,7 +115,7 @@ def _sheet(found: dict[str, Any], data: bytes) -> KeptSheet:
         blocks.append(Block(key, segment, tuple(Detail(*detail) for detail in details)))
     entries = found["entries"]
     if entries is not None:
-        entries = [[ident, decoded(key), row] for ident, key, row in entries]
+        entries = [[decoded(name), decoded(key), row] for name, key, row in entries]
     return KeptSheet(blocks, entries)
 
 
@@ -133,7 +134,7 @@ def write(state: Path, title: str, kept: Kept) -> str:
             offset += len(segment.compressed)
         entries = sheet.entries
         if entries is not None:
-            entries = [[ident, encoded(key), row] for ident, key, row in entries]
+            entries = [[encoded(name), encoded(key), row] for name, key, row in entries]
         sheets.append({"blocks": listed, "entries": entries})
     joined = b"".join(data)
     digest = hashlib.sha256(joined).hexdigest()

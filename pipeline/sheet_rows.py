@@ -4,8 +4,11 @@ A sheet is written in blocks of ``BLOCK`` rows. A block whose rows (their digest
 number) are those of a kept block is reused as it is compressed; only the others are made
 (``RegisterWriter.rows_xml``) and compressed. Rows are found in one of two ways:
 
-- from all the records (``whole``): a sheet made by a ``rows`` builder (a summary, a person
-  over several forms), and any sheet when nothing usable was kept;
+- from all the records (``whole``): a sheet made by a ``rows`` builder over all its kind's
+  records (a person over several pledges), and any sheet when nothing usable was kept;
+- for a sheet whose builder makes its rows group by group (``RegisterSpec.grouped_by``: a
+  year's summary, a person's archive row), from the kept groups (``grown_groups``): only the
+  groups that gained records are read (by their value) and made again;
 - for a sheet of one row per record, from what was kept (``grown``): each record's sort key
   and row digest, in record order. Only the records of the families that gained a record
   are read and their rows made again (a follow-up changes its parent's row, and may change a
@@ -90,9 +93,13 @@ def whole(
     views: dict[str, list[RecordView]],
     today: date,
     raws: list[dict[str, Any]],
+    first: Callable[[list[RecordView]], int],
 ) -> SheetRows:
-    """The sheet from all the records (``views``), with ``raws`` at its end."""
+    """The sheet from all the records (``views``), with ``raws`` at its end; ``first`` gives
+    the id of the first of some records (the order of a sheet's groups)."""
     source = spec.source or kind
+    if grouped(spec):
+        return _whole_groups(spec, writer, views.get(source.key, []), today, raws, first)
     if spec.rows is not None:
         made = list(spec.rows(views.get(source.key, []), today))
         rows = [row for row in made if spec.where is None or spec.where(row)]
@@ -140,3 +147,115 @@ def grown(
         return list(default_rows(source, [views[ident] for ident in idents], today))
 
     return SheetRows(writer, keys, rows_at, entries)
+
+
+# -- a sheet whose rows are made group by group (``RegisterSpec.grouped_by``)
+
+
+def grouped(spec: RegisterSpec) -> bool:
+    return spec.rows is not None and spec.grouped_by is not None and spec.order is None
+
+
+def group_of(spec: RegisterSpec, view: RecordView) -> Any:
+    return view.year if spec.grouped_by == "year" else view.values.get(spec.grouped_by or "")
+
+
+def _group_rows(
+    spec: RegisterSpec, writer: RegisterWriter, views: list[RecordView], today: date
+) -> list[dict[str, Any]]:
+    assert spec.rows is not None
+    return [row for row in spec.rows(views, today) if spec.where is None or spec.where(row)]
+
+
+def _group_entry(
+    spec: RegisterSpec, writer: RegisterWriter, value: Any, first: int, rows: list[dict[str, Any]]
+) -> list[Any]:
+    """[group value, its place, its rows' digests]."""
+    return [value, value if spec.groups_sorted else first, [writer.row_key(r) for r in rows]]
+
+
+def _whole_groups(
+    spec: RegisterSpec,
+    writer: RegisterWriter,
+    views: list[RecordView],
+    today: date,
+    raws: list[dict[str, Any]],
+    first: Callable[[list[RecordView]], int],
+) -> SheetRows:
+    groups: dict[Any, list[RecordView]] = {}
+    for view in views:
+        groups.setdefault(group_of(spec, view), []).append(view)
+    made = {value: _group_rows(spec, writer, members, today) for value, members in groups.items()}
+    entries = [
+        _group_entry(spec, writer, value, first(members), made[value])
+        for value, members in groups.items()
+    ]
+    rows = [row for entry in sorted(entries, key=_place) for row in made[entry[0]]] + raws
+    keys = [writer.row_key(row) for row in rows]
+    return SheetRows(writer, keys, lambda start, end: rows[start:end], None if raws else entries)
+
+
+def _place(entry: list[Any]) -> Any:
+    return entry[1]
+
+
+def grown_groups(
+    kind: FormKind,
+    spec: RegisterSpec,
+    writer: RegisterWriter,
+    kept: list[list[Any]],
+    changed: list[RecordView],
+    store: Store,
+    today: date,
+) -> SheetRows:
+    """The sheet from its ``kept`` groups, those of the records ``changed`` made again from
+    all their records (read by their value)."""
+    source = spec.source or kind
+    entries = kept
+    where = {entry[0]: index for index, entry in enumerate(entries)}
+    made: dict[Any, list[dict[str, Any]]] = {}
+
+    def rows_of(value: Any) -> list[dict[str, Any]]:
+        if value not in made:
+            members, first = _group_records(store, source, spec, value)
+            made[value] = _group_rows(spec, writer, members, today)
+            entry = _group_entry(spec, writer, value, first, made[value])
+            if value in where:
+                entries[where[value]] = entry
+            else:
+                where[value] = len(entries)
+                entries.append(entry)
+        return made[value]
+
+    for value in dict.fromkeys(group_of(spec, v) for v in changed if v.kind == source.key):
+        rows_of(value)
+    order = sorted(entries, key=_place)
+    keys = [key for entry in order for key in entry[2]]
+    starts = [0]
+    for entry in order:
+        starts.append(starts[-1] + len(entry[2]))
+
+    def rows_at(start: int, end: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for entry, at, after in zip(order, starts, starts[1:], strict=False):
+            if at < end and after > start:
+                rows = rows_of(entry[0])
+                found += rows[max(start - at, 0) : end - at]
+        return found
+
+    return SheetRows(writer, keys, rows_at, entries)
+
+
+def _group_records(
+    store: Store, source: FormKind, spec: RegisterSpec, value: Any
+) -> tuple[list[RecordView], int]:
+    """The records of a group, with their families, and the id of the first."""
+    if spec.grouped_by == "year":
+        sql = "SELECT id FROM records WHERE kind = ? AND year = ? ORDER BY id"
+        ids = [row[0] for row in store.execute(sql, (source.key, value)).fetchall()]
+    else:
+        ids = [row["id"] for row in store.records_with(source.key, spec.grouped_by or "", value)]
+    if not ids:
+        raise Stale("a kept group has no records any more")
+    views = [view for view in load_families(store, ids) if view.kind == source.key]
+    return views, ids[0]

@@ -89,9 +89,16 @@ def test_every_register_grown_batch_after_batch_reads_as_made_whole(
         ws.drop(f"h{number}.xlsx", ws.xlsx("hardship", **values))
         ws.drop(f"z{number}.xlsx", ws.xlsx("hazard", location=f"新地点{number}"))
         ws.drop(f"m{number}.xlsx", ws.xlsx("model_worker", **values))
+        ws.drop(f"p{number}.xlsx", ws.xlsx("proposal", title=f"新建议{number}"))
     ws.process()
     ws.drop("f.xlsx", ws.xlsx("hazard_followup"))
-    ws.process()
+    latest = "SELECT serial FROM records WHERE kind = 'proposal' ORDER BY id DESC LIMIT 1"
+    serial = ws.rt.store.execute(latest).fetchone()[0]
+    review = ws.xlsx("proposal_review", proposal_serial=serial)
+    ws.drop("r.xlsx", review)  # a year's summary rows change
+    ws.drop("m.xlsx", ws.xlsx("model_worker", department="示例新部门"))  # a person's row too
+    jobs = ws.process().jobs
+    assert [(job.source.name, job.problems) for job in jobs if job.outcome != "accepted"] == []
     assert assert_as_if_whole(ws, tmp_path) > 15
 
 
