@@ -20,6 +20,7 @@ from forms import get_kind
 from forms.base import FormKind, RecordView
 from forms.reports import RECORD, Batch, Row
 from pipeline import records
+from pipeline.errors import PipelineError
 from pipeline.files import safe_name, write_atomic
 from pipeline.registers import ExtraSheet
 from pipeline.render import full_context, render_document
@@ -77,17 +78,50 @@ def generate(
         run_folder(rt.outbox / "generated", f"{batch.title}（{year}年）", now.date(), rt)
     )
     run.problems = problems
-    for done, person in enumerate(people, 1):
-        values = batch.values(person, year, choice, organisation)
-        run.written += _write_one(rt, kind, batch, values, run.folder, now)
-        key = str(values[batch.key])
-        label = str(values.get(batch.label_key) or "") if batch.label_key else ""
-        rt.store.expect(kind.key, batch.command, year, key, label, choice, now)
-        run.recipients += 1
-        progress(done, len(people))
-    if batch.listing is not None:
-        run.written.append(_write_listing(rt, batch, people, year, run.folder, now))
+    try:
+        for done, person in enumerate(people, 1):
+            values = batch.values(person, year, choice, organisation)
+            run.written += _write_one(rt, kind, batch, values, run.folder, now)
+            key = str(values[batch.key])
+            label = str(values.get(batch.label_key) or "") if batch.label_key else ""
+            rt.store.expect(kind.key, batch.command, year, key, label, choice, now)
+            run.recipients += 1
+            progress(done, len(people))
+        if batch.listing is not None:
+            run.written.append(_write_listing(rt, batch, people, year, run.folder, now))
+    except BaseException as exc:
+        run.folder = _unfinished(run.folder)
+        if isinstance(exc, KeyboardInterrupt | PipelineError):
+            raise GenerationStopped(run, len(people), exc) from exc
+        raise
     return run
+
+
+class GenerationStopped(Exception):
+    """``generate`` stopped part way (Ctrl+C, a full disk …): what it made, in a folder whose
+    name says it is unfinished, so no one sends out half a batch as if it were whole."""
+
+    def __init__(self, run: BatchRun, total: int, cause: BaseException) -> None:
+        super().__init__(run.folder)
+        self.run, self.total, self.cause = run, total, cause
+
+    @property
+    def message(self) -> str:
+        reason = self.cause.message if isinstance(self.cause, PipelineError) else "已中断"
+        return (
+            f"{reason}：{self.total}份中已生成{self.run.recipients}份，没有全部完成；"
+            f"文件夹已改名为“{self.run.folder}”，其中的文件不要下发（可以删除）。"
+            "重新运行本命令会在新的文件夹中生成全部表单。"
+        )
+
+
+def _unfinished(folder: Path) -> Path:
+    """``folder`` renamed ``…（未完成）``; where it cannot be renamed, as it is."""
+    target = folder.with_name(f"{folder.name}（未完成）")
+    try:
+        return folder.rename(target)
+    except OSError:
+        return folder
 
 
 def _write_one(

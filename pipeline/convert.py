@@ -7,7 +7,8 @@ Ctrl+C does not reach it; when we are interrupted (a second Ctrl+C, SIGTERM) or 
 whole group is killed and reaped before the profile is removed; a conversion that times out is
 a fault of this machine, not the form's (``ConverterStuck``: the form waits in the inbox).
 Conversions are cached by content in the private folder for the converter's lifetime: a batch
-reads a legacy file at intake and again when its turn comes, and converts it once.
+reads a legacy file at intake and again when its turn comes, and converts it once (a worker's
+conversion is handed to the main process's converter).
 """
 
 from __future__ import annotations
@@ -65,10 +66,7 @@ class Converter:
         executable = find_soffice(self.command)
         if executable is None:
             raise ConversionUnavailable(NO_SOFFICE.format(suffix=suffix, target=f".{target}"))
-        if self._profile is None:
-            self._profile = self._new_profile()
-        digest = hashlib.sha256(data).hexdigest()
-        cached = Path(self._profile.name) / "converted" / f"{digest}.{target.split(':')[0]}"
+        cached = self._cached(hashlib.sha256(data).hexdigest(), target)
         if cached.is_file():
             return cached.read_bytes()
         with self._lock, tempfile.TemporaryDirectory(prefix="unionforms-convert-") as work:
@@ -82,9 +80,20 @@ class Converter:
                     f"LibreOffice未能把此{suffix}文件转换为.{target}（文件可能已损坏或加了密码）；"
                     f"请在Office/WPS中另存为.{target}格式后重新提交。"
                 )
-            cached.parent.mkdir(exist_ok=True)
             shutil.move(results[0], cached)
         return cached.read_bytes()
+
+    def remember(self, digest: str, target: str, converted: bytes) -> None:
+        """Take the conversion of the file whose SHA-256 is ``digest`` as made: a worker
+        process converted it (``pipeline.pipelined``), and this process needs it again."""
+        self._cached(digest, target).write_bytes(converted)
+
+    def _cached(self, digest: str, target: str) -> Path:
+        if self._profile is None:
+            self._profile = self._new_profile()
+        folder = Path(self._profile.name) / "converted"
+        folder.mkdir(exist_ok=True)
+        return folder / f"{digest}.{target.split(':')[0]}"
 
     def to_pdf(self, document: Path) -> bytes:
         """The PDF of a Word document, for printing; ``PdfFailed`` says in Chinese why not."""

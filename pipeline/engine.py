@@ -2,7 +2,8 @@
 
 Intake stages run for every file first (load, screen, identify) so the batch can be ordered
 by kind: a hazard is numbered before a follow-up that names it. Only the kind, the hash and
-the path are kept from intake; each file is read again when its turn comes, so a batch of
+the path are kept from intake (with workers, also the values a worker read from the file,
+``pipeline.pipelined``); each file's bytes are read again when its turn comes, so a batch of
 large forms never sits in memory at once. A ``FormRejected`` returns the file with its report.
 Anything else that goes wrong with one form is a fault of ours: that form stays in the inbox,
 the log has the traceback, and the forms behind it go on — except a store that another
@@ -23,7 +24,6 @@ from forms import KINDS
 from pipeline import checkpoints
 from pipeline.errors import Duplicate, FormRejected, InvalidForm, PipelineError, StoreLocked
 from pipeline.exports import export_changed
-from pipeline.faults import file_fault
 from pipeline.files import safe_path, unique_path
 from pipeline.inputs import Collected, Source, collect, collect_inbox
 from pipeline.job import Job
@@ -31,7 +31,7 @@ from pipeline.logs import FILE_ONLY, log_path
 from pipeline.registers import ExportResult
 from pipeline.reject import returned_name, write_rejection
 from pipeline.runtime import Runtime, open_runtime
-from pipeline.stages import INTAKE, PARSING_STAGES, STAGES, reload, settle_releases
+from pipeline.stages import INTAKE, STAGES, blamed, reload, settle_releases
 from pipeline.stages import release as release_file
 
 __all__ = [
@@ -71,15 +71,13 @@ def run_stages(job: Job, rt: Runtime, stages: Iterable[Callable[[Job, Runtime], 
         started = time.perf_counter()
         try:
             stage(job, rt)
-        except FormRejected as error:
-            reject(job, rt, error)
-            return False
         except Exception as exc:
-            blamed = file_fault(exc) if stage in PARSING_STAGES else None
-            if blamed is None:
+            rejection = blamed(stage, exc)
+            if rejection is None:
                 raise
-            log.warning("无法解析 %s：%r", job.source, exc, exc_info=True, extra=FILE_ONLY)
-            reject(job, rt, blamed)
+            if rejection is not exc:
+                log.warning("无法解析 %s：%r", job.source, exc, exc_info=True, extra=FILE_ONLY)
+            reject(job, rt, rejection)
             return False
         finally:
             rt.timed(stage.__name__, started)
@@ -228,13 +226,15 @@ def process_files(
     result = BatchResult()
     try:
         settle_releases(rt)
-        ready = _take_in(sources, rt, result, on_done, should_stop)
-        ready.sort(key=lambda job: KIND_ORDER.get(job.kind.key, 0) if job.kind else 0)
-        if rt.pool is not None and len(ready) > 1:
-            from pipeline.pipelined import in_workers  # (it builds on this module)
+        if rt.pool is not None and len(sources) > 1:
+            from pipeline.pipelined import PooledBatch  # (it builds on this module)
 
-            in_workers(ready, rt, result, on_done, should_stop)
+            batch = PooledBatch(rt, result, on_done, should_stop)
+            ready = batch.take_in(sources)
+            batch.finish(sorted(ready, key=_kind_order))
             return result
+        ready = _take_in(sources, rt, result, on_done, should_stop)
+        ready.sort(key=_kind_order)
         for job in ready:
             if should_stop():
                 result.stopped = STOPPED
@@ -245,6 +245,10 @@ def process_files(
     except StoreLocked as exc:
         result.stopped = exc.message
     return result
+
+
+def _kind_order(job: Job) -> int:
+    return KIND_ORDER.get(job.kind.key, 0) if job.kind else 0
 
 
 def _take_in(

@@ -8,7 +8,7 @@ is, and the CLI exits with status 2.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pipeline.job import Problem
@@ -22,6 +22,18 @@ class PipelineError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Whole, whatever the subclass's ``__init__`` takes: a rejection found in a worker
+        # process (``pipeline.pool``) reaches the main process with its problems.
+        return (_restored, (type(self), self.args, self.__dict__))
+
+
+def _restored(cls: type[PipelineError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(PipelineError):

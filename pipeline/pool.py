@@ -1,11 +1,14 @@
-"""Worker processes for the output stages: documents (and their PDFs), archive copies.
+"""Worker processes for the stages that need no store writes: reading a file at intake (screen,
+identify, read) and, after numbering, the documents (and their PDFs) and archive copies.
 
-Reading, checking and numbering stay in the main process, in order, so serials and every rule
-that looks at earlier records come out as in a serial run; the stages after numbering write
-files only, so they run in a pool of processes while the main process reads the next form.
-Workers open the store read-only (a follow-up's documents show its hazard): the main process
-is the one writer. Each worker has its own LibreOffice profile, and the templates it prepares
-stay prepared for its lifetime.
+Checking and numbering stay in the main process, in order, so serials and every rule that
+looks at earlier records come out as in a serial run; reading a file needs nothing of the
+others, and the stages after numbering write files only, so they run in a pool of processes
+while the main process takes the next form (``pipeline.pipelined``). Workers open the store
+read-only (a follow-up's documents show its hazard): the main process is the one writer, and
+a file a worker finds wrong comes back as a rejection for the main process to return. Each
+worker has its own LibreOffice profile, and the templates it prepares stay prepared for its
+lifetime.
 
 Workers ignore Ctrl+C (the terminal sends it to the whole process group): the main process
 decides, letting the forms in hand finish on the first and stopping them on the second.
@@ -27,20 +30,21 @@ import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from forms import get_kind
-from pipeline import errors
 from pipeline.config import Config
-from pipeline.errors import PipelineError
+from pipeline.errors import FormRejected, PipelineError
 from pipeline.job import Job
+from pipeline.logs import FILE_ONLY
+from pipeline.stages import blamed
 
 log = logging.getLogger("unionforms")
 Stage = Callable[[Job, Any], None]
-# What the main process keeps of its own job: the worker's copy never had these, or has its
-# own (a kind travels as its key: its registers hold functions that do not pickle).
-LOCAL_FIELDS = frozenset({"data", "content", "raw", "form", "kind"})
+# What the main process keeps of its own job: the worker's copy never had these (the kind
+# travels as its key: its registers hold functions that do not pickle).
+LOCAL_FIELDS = frozenset({"data", "content", "form", "kind"})
 PR_SET_PDEATHSIG = 1
 
 _runtime: Any = None  # the worker's own runtime, opened by ``_start_worker``
@@ -53,20 +57,18 @@ def pool_size(config: Config) -> int:
 
 @dataclass
 class Done:
-    """A job's fields after its output stages, and the seconds each stage took."""
+    """What stages in a worker made of a job: its fields and the seconds each stage took;
+    when a stage did not finish, which one and why: the rejection the file earned (with the
+    library's traceback when a library's exception was blamed on the file), or the exception,
+    a ``PipelineError`` as it was raised and anything else (a bug of ours) as its traceback."""
 
-    fields: dict[str, Any]
-    timings: dict[str, float]
-
-
-@dataclass
-class Failed:
-    """An exception in a worker, in terms that survive the trip back to the main process."""
-
-    name: str  # the class name, or the PipelineError subclass to raise again
-    message: str
-    pipeline_error: bool
-    trace: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    stopped_at: str = ""
+    rejection: FormRejected | None = None
+    error: PipelineError | None = None
+    trace: str = ""
+    converted: bytes = b""  # a legacy file's conversion, when the worker made one
 
 
 class WorkerFault(Exception):
@@ -84,23 +86,29 @@ def _start_worker(config: Config) -> None:
     _runtime = open_runtime(config, read_only=True)
 
 
-def _run(job: Job, kind: str | None, stages: Sequence[Stage]) -> Done | Failed:
-    timings: dict[str, float] = {}
-    try:
-        job.kind = get_kind(kind) if kind else None
-        for stage in stages:
-            started = time.perf_counter()
+def _run(job: Job, kind: str | None, stages: Sequence[Stage]) -> Done:
+    """``engine.run_stages`` in a worker, up to the first stage that does not finish; the
+    engine decides what follows (the worker never writes to the store)."""
+    done = Done()
+    job.kind = get_kind(kind) if kind else None
+    for stage in stages:
+        started = time.perf_counter()
+        try:
             stage(job, _runtime)
-            timings[stage.__name__] = time.perf_counter() - started
-    except Exception as exc:
-        return Failed(
-            type(exc).__name__,
-            exc.message if isinstance(exc, PipelineError) else str(exc),
-            isinstance(exc, PipelineError),
-            traceback.format_exc(),
-        )
-    fields = {k: v for k, v in vars(job).items() if k not in LOCAL_FIELDS}
-    return Done(fields, timings)
+        except Exception as exc:
+            done.stopped_at = stage.__name__
+            done.rejection = blamed(stage, exc)
+            if done.rejection is None and isinstance(exc, PipelineError):
+                done.error = exc
+            done.trace = "" if done.rejection is exc else traceback.format_exc()
+            break
+        finally:
+            done.timings[stage.__name__] = time.perf_counter() - started
+    done.fields = {k: v for k, v in vars(job).items() if k not in LOCAL_FIELDS}
+    done.fields["kind"] = job.kind.key if job.kind else None
+    if job.converted and job.content:  # LibreOffice's work, not to be done twice
+        done.converted = job.content
+    return done
 
 
 def _noop() -> None:
@@ -128,9 +136,9 @@ class WorkerPool:
         executor.submit(_noop).result()
         return executor
 
-    def submit(self, job: Job, stages: Sequence[Stage]) -> Future[Done | Failed]:
+    def submit(self, job: Job, stages: Sequence[Stage]) -> Future[Done]:
         """Run ``stages`` on a copy of ``job`` in a worker. The copy carries the file's bytes
-        for the archive but not what reading made of them."""
+        (to read, or to archive) but not what reading made of them."""
         order = copy(job)
         order.content, order.raw, order.form, order.kind = b"", None, None, None
         kind = job.kind.key if job.kind else None
@@ -153,18 +161,28 @@ class WorkerPool:
             process.kill()
 
 
-def outcome(job: Job, result: Done | Failed, timings: dict[str, float]) -> None:
-    """Bring a worker's result into the main process's ``job`` (or raise its exception)."""
-    if isinstance(result, Failed):
-        cls = getattr(errors, result.name, None)
-        if result.pipeline_error and isinstance(cls, type) and issubclass(cls, PipelineError):
-            try:
-                error = cls(result.message)
-            except TypeError:  # a subclass that takes more than a message
-                error = PipelineError(result.message)
-            raise error
-        raise WorkerFault(f"{result.name}: {result.message}\n{result.trace}")
-    for key, value in result.fields.items():
-        setattr(job, key, value)
-    for name, seconds in result.timings.items():
+def apply(job: Job, done: Done, timings: dict[str, float]) -> None:
+    """Bring a worker's fields into the main process's ``job``, and the time it took."""
+    for key, value in done.fields.items():
+        setattr(job, key, get_kind(value) if key == "kind" and value else value)
+    for name, seconds in done.timings.items():
         timings[name] = timings.get(name, 0.0) + seconds
+
+
+def failure(job: Job, done: Done) -> FormRejected | None:
+    """The rejection the file earned in a worker; a worker's exception is raised again."""
+    if done.rejection is not None:
+        if done.trace:
+            log.warning("无法解析 %s：%s", job.source, done.trace, extra=FILE_ONLY)
+        return done.rejection
+    if done.error is not None:
+        raise done.error
+    if done.trace:
+        raise WorkerFault(done.trace)
+    return None
+
+
+def outcome(job: Job, done: Done, timings: dict[str, float]) -> FormRejected | None:
+    """``apply`` then ``failure``."""
+    apply(job, done, timings)
+    return failure(job, done)

@@ -15,7 +15,8 @@ from pathlib import Path
 from forms import KINDS, get_kind
 from pipeline import checkpoints, docx_form, records, xlsx_form
 from pipeline.archive import archive_record
-from pipeline.errors import Duplicate, InvalidForm, UnknownKind
+from pipeline.errors import Duplicate, FormRejected, InvalidForm, UnknownKind
+from pipeline.faults import file_fault
 from pipeline.job import Job
 from pipeline.logs import FILE_ONLY
 from pipeline.package import PackageLimits
@@ -120,7 +121,7 @@ def record_kind(job: Job, rt: Runtime) -> None:
 
 
 def read(job: Job, rt: Runtime) -> None:
-    if job.record is None:
+    if job.record is None and job.raw is None:  # (a worker may have read it at intake)
         assert job.kind is not None
         job.raw = READERS[job.fmt](job.content, job.kind)
 
@@ -277,4 +278,13 @@ def _stuck(job: Job, rt: Runtime, exc: OSError) -> None:
 
 INTAKE = (load, screen_file, identify, record_kind)
 STAGES = (read, check, number, render, print_pdfs, archive)
+# Reading the file, which a worker process may do for the engine at intake (``pipelined``).
 PARSING_STAGES = (screen_file, identify, read)
+
+
+def blamed(stage: object, exc: Exception) -> FormRejected | None:
+    """The rejection that ``exc``, raised by ``stage``, amounts to; None when it is ours.
+    A parsing stage's exception may be the file's fault (``pipeline.faults``)."""
+    if isinstance(exc, FormRejected):
+        return exc
+    return file_fault(exc) if stage in PARSING_STAGES else None

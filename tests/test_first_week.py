@@ -329,6 +329,20 @@ def test_every_help_and_usage_error_is_chinese(tmp_path: Path) -> None:
     assert "Show this message" not in run(config, "--help").output
 
 
+def test_a_missing_or_wrong_option_is_named_in_chinese_quotes(tmp_path: Path) -> None:
+    """click writes an option's name in ASCII quotes and ends "missing" with an ASCII stop."""
+    config = office(tmp_path)
+    said = {
+        args: run(config, *args).output.strip().splitlines()[-1]
+        for args in (("generate", "pledges"), ("watch", "--interval", "x"), ("export-person",))
+    }
+    assert said == {
+        ("generate", "pledges"): "错误：缺少选项“--roster”。",
+        ("watch", "--interval", "x"): "错误：“--interval”的取值不正确：“x”不是有效的数字。",
+        ("export-person",): "错误：缺少参数“身份证号码”。",
+    }
+
+
 def test_ctrl_c_says_so_in_chinese(
     ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

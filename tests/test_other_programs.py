@@ -8,6 +8,7 @@ fixture with four soffice runs, and the legacy files go through the pipeline in 
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +22,7 @@ from forms.base import FormKind
 from pipeline import docx_form
 from pipeline.config import Config, Limits
 from pipeline.convert import Converter
-from pipeline.engine import BatchResult
+from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_batch
 from pipeline.errors import ConverterStuck
 from pipeline.files import is_ignored
 from pipeline.samples import FILLERS
@@ -33,7 +34,7 @@ from tests.batches import (
     replaced_in_part,
     run_batch,
 )
-from tests.conftest import SOFFICE, Workspace, make_config, needs_soffice
+from tests.conftest import NOW, SOFFICE, Workspace, make_config, needs_soffice
 
 KIND_IDS = [kind.key for kind in KINDS]
 LEGACY = {"xlsx": "xls", "docx": "doc"}
@@ -141,6 +142,40 @@ def test_legacy_xls_and_doc_are_converted_and_the_original_archived(
         original = job.archive_dir / f"原件-{job.name}"
         assert original.read_bytes() == files[f"{kind.key}/{job.name}"]
         assert original.read_bytes().startswith(b"\xd0\xcf\x11\xe0")  # really the old format
+
+
+@needs_soffice
+def test_with_workers_each_legacy_file_is_converted_once(
+    saved_by_libreoffice: dict[str, dict[str, bytes]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker reads the file at intake and the main process needs the conversion again at
+    the form's turn: LibreOffice runs once per file all the same (each run costs seconds)."""
+    files = dict(sorted(saved_by_libreoffice["xls"].items())[:3])
+    runs = tmp_path / "soffice-runs.txt"
+    real_run = Converter._run
+
+    def counted(self: Converter, executable: str, source: Path, out: Path, target: str) -> None:
+        with runs.open("a", encoding="utf-8") as handle:  # from every process
+            handle.write(f"{os.getpid()} {source.name}\n")
+        real_run(self, executable, source, out, target)
+
+    monkeypatch.setattr(Converter, "_run", counted)  # before the workers start
+    config = make_config(tmp_path, workers=2)
+    config.folders.inbox.mkdir(parents=True)
+    for name, data in files.items():
+        (config.folders.inbox / name.replace("/", "-")).write_bytes(data)
+    rt = open_runtime(config, clock=lambda: NOW)
+    try:
+        rt.start_workers()
+        result = process_batch(collect_inbox(config), rt)
+    finally:
+        rt.close()
+    assert [job.outcome for job in result.jobs] == ["accepted"] * len(files)
+    made = runs.read_text(encoding="utf-8").splitlines()
+    assert len(made) == len(files)
+    assert str(os.getpid()) not in {line.split()[0] for line in made}  # all in the workers
 
 
 @needs_soffice

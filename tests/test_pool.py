@@ -131,6 +131,50 @@ def test_a_failure_in_a_worker_fails_that_form_only(
     assert [(job.name, job.outcome) for job in again] == [("b.xlsx", "accepted")]
 
 
+def test_a_file_a_worker_cannot_read_is_treated_as_one_process_treats_it(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Files are read by the workers at intake: a library that stumbles over one returns it
+    (the library's traceback in the log), a bug of ours leaves it in the inbox, as in one
+    process; the forms around them go on."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    from pipeline import stages
+
+    real_read = stages.READERS["xlsx"]
+
+    def stumbling(content, kind):  # type: ignore[no-untyped-def]
+        raw = real_read(content, kind)
+        name = raw.fields["name"].value
+        if name == "赵示例":
+            column_index_from_string("不是列号")  # raises inside openpyxl
+        if name == "钱示例":
+            raise RuntimeError("读取时的程序错误")
+        return raw
+
+    monkeypatch.setitem(stages.READERS, "xlsx", stumbling)  # before the fork
+    names = {"a.xlsx": "王示例", "b.xlsx": "赵示例", "c.xlsx": "钱示例"}
+    files = {
+        file: ws.xlsx("hardship", name=name, id_number=fictional_id("19800315", 3 + n))
+        for n, (file, name) in enumerate(names.items())
+    }
+    results = {}
+    for workers in (1, 2):
+        caplog.clear()
+        config, done = run(tmp_path / str(workers), files, workers=workers)
+        here = str(tmp_path / str(workers))
+        results[workers] = [(job.name, job.outcome, job.message.replace(here, "")) for job in done]
+        assert "column_index_from_string" in caplog.text  # the library's traceback
+        assert "读取时的程序错误" in caplog.text
+        assert [path.name for path in config.folders.inbox.iterdir()] == ["c.xlsx"]
+        returned = [path.name for path in (config.folders.outbox / "rejected").iterdir()]
+        assert returned and all(name.startswith("b") for name in returned)
+    assert results[2] == results[1]
+    outcomes = [(name, outcome) for name, outcome, _ in results[2]]
+    assert outcomes == [("a.xlsx", "accepted"), ("b.xlsx", "rejected"), ("c.xlsx", "failed")]
+    assert "本程序暂时无法读取这个文件" in results[2][1][2]
+
+
 def test_a_stop_finishes_the_forms_in_hand(ws: Workspace, tmp_path: Path) -> None:
     config = make_config(tmp_path, workers=2)
     for number in range(8):

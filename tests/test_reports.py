@@ -292,6 +292,42 @@ def test_pledges_for_a_roster_and_who_has_returned_them(
     assert states.count("未交") == 57 and states.count("已交") == 3
 
 
+def test_a_batch_stopped_part_way_leaves_a_folder_named_unfinished(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C in the middle of a batch: the forms made so far are in a folder whose name says
+    it is unfinished, and the clerk is told how many were made and what to do."""
+    from pipeline import batches
+
+    config = office(tmp_path, store=True)
+    roster = tmp_path / "名单.xlsx"
+    roster_of_60(roster)
+    real_write = batches._write_one
+    made: list[int] = []
+
+    def interrupted(*args: Any) -> list[Path]:
+        if len(made) == 5:
+            raise KeyboardInterrupt
+        made.append(1)
+        return real_write(*args)
+
+    monkeypatch.setattr(batches, "_write_one", interrupted)
+    result = cli(config, "generate", "pledges", "--roster", str(roster), "--year", "2027")
+    assert result.exit_code == 130, result.output
+    said = " ".join(result.output.split())
+    assert "已中断：60份中已生成5份，没有全部完成" in said and "（未完成）" in said
+    generated = tmp_path / "out" / "generated"
+    [folder] = list(generated.iterdir())
+    assert folder.name.endswith("（未完成）")
+    assert len(list((folder / "回交表单").glob("*.xlsx"))) == 5
+    monkeypatch.undo()
+    again = cli(config, "generate", "pledges", "--roster", str(roster), "--year", "2027")
+    assert again.exit_code == 1, again.output  # the roster's four bad rows
+    [whole] = [path for path in generated.iterdir() if path != folder]
+    assert not whole.name.endswith("（未完成）")
+    assert len(list((whole / "回交表单").glob("*.xlsx"))) == 60
+
+
 def test_visit_sheets_for_every_family_come_back_through_the_inbox(
     ws: Workspace, tmp_path: Path, cli: Any
 ) -> None:

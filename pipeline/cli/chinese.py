@@ -10,6 +10,8 @@ English.
 from __future__ import annotations
 
 import importlib
+import re
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -35,7 +37,7 @@ MESSAGES = {
     "Missing parameter: {param_name}": "缺少参数：{param_name}",
     "Missing {param_type}": "缺少{param_type}",
     "Invalid value: {message}": "取值不正确：{message}",
-    "Invalid value for {param_hint}: {message}": "{param_hint} 的取值不正确：{message}",
+    "Invalid value for {param_hint}: {message}": "{param_hint}的取值不正确：{message}",
     "Option {name!r} does not take a value.": "选项 {name} 后面不应带值。",
     "Option {name!r} requires an argument.": "选项 {name} 后面缺少值。",
     "Option {name!r} requires {nargs} arguments.": "选项 {name} 后面需要{nargs}个值。",
@@ -100,6 +102,32 @@ def install() -> None:
             module._ = translate  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = translate_plural  # type: ignore[attr-defined]
+    # click quotes an option's name in ASCII quotes and ends "Missing option" with an ASCII
+    # full stop of its own, outside its catalogue.
+    for cls in (click.Parameter, click.Option, click.Argument):
+        hint = cls.__dict__["get_error_hint"]
+        if not getattr(hint, "chinese", False):
+            cls.get_error_hint = _quoted(hint)  # type: ignore[method-assign]
+    missing = click.MissingParameter.format_message
+    if not getattr(missing, "chinese", False):
+        click.MissingParameter.format_message = _full_stop(missing)  # type: ignore[method-assign]
+
+
+def _quoted(hint: Callable[..., str]) -> Callable[..., str]:
+    def chinese(self: click.Parameter, ctx: click.Context | None) -> str:
+        return re.sub(r"'([^']*)'", r"“\1”", hint(self, ctx))
+
+    chinese.chinese = True  # type: ignore[attr-defined]
+    return chinese
+
+
+def _full_stop(format_message: Callable[[click.MissingParameter], str]) -> Callable[..., str]:
+    def chinese(self: click.MissingParameter) -> str:
+        head, _, rest = format_message(self).partition(".")  # after the name: names have none
+        return f"{head.replace(' “', '“')}。{rest.strip()}"
+
+    chinese.chinese = True  # type: ignore[attr-defined]
+    return chinese
 
 
 class Command(click.Command):

@@ -18,8 +18,8 @@ import click
 from forms import KINDS
 from forms.base import FormKind
 from forms.reports import Batch, Period, Report
-from pipeline.batches import BatchRun, generate, returns, returns_table
-from pipeline.cli.app import EnvironmentFailure, load, main, out, runtime
+from pipeline.batches import BatchRun, GenerationStopped, generate, returns, returns_table
+from pipeline.cli.app import EXIT_INTERRUPTED, EnvironmentFailure, load, main, out, runtime
 from pipeline.cli.output import Output
 from pipeline.cli.processing import blank_forms_out
 from pipeline.errors import PipelineError
@@ -148,6 +148,11 @@ def run_batch(
 
         try:
             run = generate(rt, kind, batch, year, choice, roster, progress)
+        except GenerationStopped as stopped:
+            if isinstance(stopped.cause, KeyboardInterrupt):
+                output.say(("已中断：", "yellow"), stopped.message.removeprefix("已中断："))
+                sys.exit(EXIT_INTERRUPTED)
+            raise EnvironmentFailure(stopped.message) from None
         except PipelineError as exc:
             raise EnvironmentFailure(exc.message) from None
     report_run(output, batch, year, run)
