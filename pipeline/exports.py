@@ -40,7 +40,7 @@ from forms import KINDS, get_kind
 from forms.base import FormKind, RegisterSpec
 from pipeline import kept_rows, records
 from pipeline.batches import returns_sheets
-from pipeline.families import added_after, first_of, load_families
+from pipeline.families import added_after, first_of
 from pipeline.files import write_atomic
 from pipeline.kept_rows import Block, Kept, KeptSheet
 from pipeline.logs import FILE_ONLY
@@ -56,7 +56,16 @@ from pipeline.registers import (
 )
 from pipeline.runtime import Runtime
 from pipeline.sheet_file import assemble
-from pipeline.sheet_rows import SheetRows, Stale, blocks, grouped, grown, grown_groups, whole
+from pipeline.sheet_rows import (
+    SheetRows,
+    Stale,
+    blocks,
+    families,
+    grouped,
+    grown,
+    grown_groups,
+    whole,
+)
 
 log = logging.getLogger("unionforms")
 STATE_FILE = "registers.json"
@@ -67,6 +76,8 @@ CODE = (
     "pipeline.records",
     "pipeline.exports",
     "pipeline.sheet_rows",
+    "pipeline.families",
+    "pipeline.sheet_file",
     "pipeline.kept_rows",
 )
 
@@ -252,10 +263,7 @@ class Exporter:
         specs = (spec, *spec.sheets)
         if len(kept.sheets) != len(specs):
             raise Stale("the register's sheets changed")
-        try:
-            changed = load_families(self.rt.store, self._added(kind, spec, kept.last))
-        except Exception as exc:  # a record its kind cannot rebuild: listed raw, made whole
-            raise Stale(f"{type(exc).__name__}: {exc}") from exc
+        changed = families(self.rt.store, self._added(kind, spec, kept.last))
         sheets = []
         for sheet, was in zip(specs, kept.sheets, strict=True):
             writer, store = self._writer(kind, sheet), self.rt.store

@@ -32,7 +32,7 @@ from pipeline.registers import HEADER_ROW, RegisterWriter, default_rows
 from pipeline.sheet_file import sheet_segment
 from pipeline.store import Store
 
-BLOCK = 256
+BLOCK = 128
 
 
 class Stale(Exception):
@@ -45,6 +45,15 @@ class SheetRows:
     keys: list[str]  # row digests, in sheet order
     rows_at: Callable[[int, int], list[dict[str, Any]]]  # the rows from one position to another
     entries: list[list[Any]] | None = None  # [ident, sort key, digest or None] in record order
+
+
+def families(store: Store, ids: list[int]) -> list[RecordView]:
+    """``families.load_families``; a record its kind cannot rebuild makes the register whole
+    (its raw row goes at the end of the sheet)."""
+    try:
+        return load_families(store, ids)
+    except Exception as exc:
+        raise Stale(f"{type(exc).__name__}: {exc}") from exc
 
 
 def blocks(sheet: SheetRows, earlier: list[Block]) -> list[Block]:
@@ -141,7 +150,7 @@ def grown(
         idents = [entries[index][0] for index in order[start:end]]
         missing = [ident for ident in idents if ident not in views]
         if missing:
-            views.update((v.ident, v) for v in load_families(store, ids_of(store, missing)))
+            views.update((v.ident, v) for v in families(store, ids_of(store, missing)))
         if any(ident not in views for ident in idents):
             raise Stale("a kept row's record is gone")
         return list(default_rows(source, [views[ident] for ident in idents], today))
@@ -257,5 +266,5 @@ def _group_records(
         ids = [row["id"] for row in store.records_with(source.key, spec.grouped_by or "", value)]
     if not ids:
         raise Stale("a kept group has no records any more")
-    views = [view for view in load_families(store, ids) if view.kind == source.key]
+    views = [view for view in families(store, ids) if view.kind == source.key]
     return views, ids[0]
