@@ -227,6 +227,12 @@ class RegisterSpec:
     outgoing: bool = False
     source: FormKind | None = None
     sheets: tuple[RegisterSpec, ...] = ()
+    # ``rows`` makes each group's rows from the group's records alone: the records sharing
+    # this value ("year": the record's year, else the key of a text field). The groups'
+    # rows follow one another in the order of their values (``groups_sorted``) or else of
+    # their first records. A batch then reads only the groups that gained records.
+    grouped_by: str | None = None
+    groups_sorted: bool = False
 
     def value_type(self, kind: FormKind, key: str) -> FieldType | None:
         """The type of a column of this register declared by ``kind``."""

@@ -203,6 +203,7 @@ class ModelWorker(FormKind):
                 Column("serials_text", width=16),
             ),
             rows=archive_rows,
+            grouped_by="id_number",  # a person's row is made from that person's forms
             value_types=ARCHIVE_TYPES,
             sheets=(
                 RegisterSpec(

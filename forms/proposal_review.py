@@ -177,6 +177,8 @@ class ProposalReview(FormKind):
             ),
             source=proposal.KIND,
             rows=by_department,
+            grouped_by="year",  # a year's rows count that year's proposals alone
+            groups_sorted=True,
             highlight="is_total",
             value_types=SUMMARY_TYPES,
             sheets=(
@@ -194,6 +196,8 @@ class ProposalReview(FormKind):
                     ),
                     source=proposal.KIND,
                     rows=by_proposer,
+                    grouped_by="year",
+                    groups_sorted=True,
                     value_types=SUMMARY_TYPES
                     | {
                         "proposer_name": Text("建议人"),

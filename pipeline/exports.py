@@ -1,61 +1,85 @@
-"""Exporting the registers after a batch, at a cost that does not grow with the store.
+"""Exporting the registers after a batch, at a cost that depends on what changed.
 
 A register's rows follow from its kind's records, the records they belong to and those that
 belong to them (a hazard and its follow-ups), the configuration, the program, and, for a kind
 whose values change with the date (overdue hazards), today. Records are never changed, and
-deleted only by ``unionforms purge`` (which makes every register again), so the number and
-last id of each kind's records say whether any were added. All
-that is summed up in a fingerprint per register, kept in ``state/registers.json`` with the
-size and time of the file the export left. Then, per register:
+deleted only by ``unionforms purge``, so the number and last id of each kind's records say
+whether any were added. All that is summed up in a fingerprint per register, kept in
+``state/registers.json`` with the size and time of the file the export left. Then, per
+register:
 
 - nothing changed (and the file is as it was left): it is not written;
-- only new records of its own kind came (a register of one row per record, in record order,
-  whose kind belongs to no other record): the rows of earlier exports are kept compressed in
-  ``state/register-rows/`` and reused as they are; only the new rows are made
-  (``pipeline.sheet_file``);
-- anything else: the register is made again from all its records. So is a register with more
-  than its own sheet: one whose texts are too long for their cells (its 详情 sheet) or whose
-  kind sends forms out in batches (its 交回情况 sheets, which change with what was sent:
-  ``pipeline.batches``).
+- otherwise it is written from blocks of rows (``pipeline.sheet_rows``), each sheet's kept in
+  ``state/register-rows/`` (``pipeline.kept_rows``) and reused where its rows are the same.
+  A sheet of one row per record finds its rows from what was kept and the families that
+  gained records; a sheet made by a ``rows`` builder (a summary, a person over several forms)
+  is made from all its kind's records, and only its changed blocks are written again.
+- The kept rows of one day are not used on another when the register's rows may change
+  with the date (``dated``: overdue hazards, a summary, what follow-ups add): the first
+  export of a day makes every row again (blocks of the same rows are still reused).
 
-``unionforms registers`` makes them all again. A crash between writing a register and noting
-it leaves the kept rows and the note disagreeing, and the next export makes it again.
+Kept rows are not used either after a purge (records fewer than noted), when a kept row's
+record is gone, when a sheet had rows of records its kind cannot rebuild (listed raw at its
+end), or when the kept files are not those noted (a crash between writing the register and
+noting it, a file changed by hand): the register is then made whole from all its records.
+``unionforms registers`` makes them all whole.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sys
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from forms import KINDS
+from forms import KINDS, get_kind
 from forms.base import FormKind, RegisterSpec
-from pipeline import records
+from pipeline import kept_rows, records
 from pipeline.batches import returns_sheets
-from pipeline.files import private_dir, safe_name, write_atomic
+from pipeline.families import added_after, first_of
+from pipeline.files import write_atomic
+from pipeline.kept_rows import Block, Kept, KeptSheet
+from pipeline.logs import FILE_ONLY
 from pipeline.records import AllRecords
 from pipeline.registers import (
-    HEADER_ROW,
     ExportResult,
     ExtraSheet,
     RegisterWriter,
     guarded,
     raw_rows,
     register_path,
-    register_rows,
-    write_register,
+    register_skeleton,
 )
 from pipeline.runtime import Runtime
-from pipeline.sheet_file import Segment, assemble, joined, sheet_segment
+from pipeline.sheet_file import assemble
+from pipeline.sheet_rows import (
+    SheetRows,
+    Stale,
+    blocks,
+    families,
+    grouped,
+    grown,
+    grown_groups,
+    whole,
+)
 
+log = logging.getLogger("unionforms")
 STATE_FILE = "registers.json"
-ROWS_FOLDER = "register-rows"
 # Whatever a register's rows are made by: a change to any of them (an upgrade) exports again.
-CODE = ("forms", "pipeline.registers", "pipeline.records", "pipeline.exports")
+CODE = (
+    "forms",
+    "pipeline.registers",
+    "pipeline.records",
+    "pipeline.exports",
+    "pipeline.sheet_rows",
+    "pipeline.families",
+    "pipeline.sheet_file",
+    "pipeline.kept_rows",
+)
 
 
 @cache
@@ -97,10 +121,17 @@ def needed(kind: FormKind, spec: RegisterSpec) -> set[str]:
     return found | {k.parent.kind for k in KINDS if k.key in found and k.parent}
 
 
-def appendable(kind: FormKind, spec: RegisterSpec) -> bool:
-    """Whether a new record only adds a row at the end of the register's one sheet."""
-    plain = spec.rows is None and spec.where is None and not spec.order and not spec.sheets
-    return plain and kind.parent is None and spec.source in (None, kind)
+def dated(kind: FormKind, spec: RegisterSpec) -> bool:
+    """Whether the register's rows may change with the date: a sheet made by a ``rows``
+    builder, or a kind it reads computing values when rows are made (``live``, or what its
+    follow-ups add to it)."""
+    if any(sheet.rows is not None for sheet in (spec, *spec.sheets)):
+        return True
+    kinds = [get_kind(key) for key in needed(kind, spec)]
+    return any(
+        type(k).live is not FormKind.live or type(k).parent_live is not FormKind.parent_live
+        for k in kinds
+    )
 
 
 def _digest(parts: dict[str, Any]) -> str:
@@ -110,18 +141,20 @@ def _digest(parts: dict[str, Any]) -> str:
 def fingerprints(
     kind: FormKind, spec: RegisterSpec, rt: Runtime, counts: dict[str, Any], now: datetime
 ) -> tuple[str, str]:
-    """The register's fingerprint, and the same without its own kind's records (equal from
-    one export to the next when only records of its own kind came)."""
-    daily = type(kind).live is not FormKind.live or spec.rows is not None
+    """The register's fingerprint, and the same without its records and the date (equal from
+    one export to the next when the kept rows still hold, ``Exporter._write``)."""
     parts = {
         "code": code_version(),
         "register": [kind.key, kind.version, spec.title],
         "config": rt.config.model_dump(mode="json", exclude={"folders"}),
-        "records": {k: counts.get(k) for k in sorted(depends_on(kind, spec) - {kind.key})},
+    }
+    daily = type(kind).live is not FormKind.live or spec.rows is not None
+    changing = {
+        "records": {k: counts.get(k) for k in sorted(depends_on(kind, spec))},
         "today": now.date().isoformat() if daily else None,
         "sent": [list(row) for row in rt.store.expected(kind.key)] if kind.batches else None,
     }
-    return _digest(parts | {"own": counts.get(kind.key)}), _digest(parts)
+    return _digest(parts | changing), _digest(parts)
 
 
 def _file_signature(path: Path) -> list[int] | None:
@@ -139,9 +172,10 @@ class Exporter:
         self.rt = rt
         self.force = force
         self.now = rt.clock()
+        self.today = self.now.date()
         self.folder = rt.outbox / "registers"
-        self.state_path = rt.config.folders.state / STATE_FILE
-        self.rows_folder = rt.config.folders.state / ROWS_FOLDER
+        self.state_folder = rt.config.folders.state
+        self.state_path = self.state_folder / STATE_FILE
         self.counts = rt.store.kind_counts()
         self.state = _read(self.state_path)
         self.result = ExportResult()
@@ -159,77 +193,102 @@ class Exporter:
     def _register(self, kind: FormKind, spec: RegisterSpec) -> None:
         full, base = fingerprints(kind, spec, self.rt, self.counts, self.now)
         path = register_path(self.folder, spec)
-        kept = self.state.get(spec.title, {})
-        if kept.get("file") != _file_signature(path) or self.force:
-            kept = {}
-        if kept.get("fingerprint") == full:
+        note = self.state.get(spec.title, {})
+        if note.get("file") != _file_signature(path) or self.force:
+            note = {}
+        if note.get("fingerprint") == full:
             return
-        can_append = appendable(kind, spec) and kept.get("base") == base
-        noted = guarded(
-            spec, path, self.result, lambda: self._write(kind, spec, path, kept, can_append)
-        )
+        usable = note.get("base") == base
+        kept = kept_rows.read(self.state_folder, spec.title, note.get("rows")) if usable else None
+        noted = guarded(spec, path, self.result, lambda: self._write(kind, spec, path, kept))
         if noted is not None:
             signature = {"file": _file_signature(path)}
             self.state[spec.title] = {"fingerprint": full, "base": base} | noted | signature
 
     def _write(
-        self, kind: FormKind, spec: RegisterSpec, path: Path, kept: dict[str, Any], append: bool
+        self, kind: FormKind, spec: RegisterSpec, path: Path, kept: Kept | None
     ) -> dict[str, Any]:
-        """Write the register; returns what to note about it."""
-        if not appendable(kind, spec) or self._extra_sheets(spec):
-            return self._whole(kind, spec, path)
-        writer = RegisterWriter(kind, spec, self.rt.config)
-        earlier = self._kept_rows(spec, kept) if append else None
-        if earlier is not None:
-            rows = self._rows_after(kind, spec, kept["last_id"])
-            own = self.counts.get(kind.key, [0, 0])[0]
-            if rows is not None and kept["rows"] + len(rows) == own:  # none removed meanwhile
-                return self._put(kind, spec, path, writer, kept["rows"], earlier, rows)
-        everything = self._load(needed(kind, spec))
-        rows = register_rows(kind, spec, everything.by_kind, self.now.date())
-        raws = raw_rows(everything.raw.get(kind.key, []))
-        noted = self._put(kind, spec, path, writer, 0, None, rows + raws)
-        return noted if not raws else noted | {"base": None}  # raw rows come last: no appending
-
-    def _put(
-        self,
-        kind: FormKind,
-        spec: RegisterSpec,
-        path: Path,
-        writer: RegisterWriter,
-        before: int,
-        earlier: Segment | None,
-        rows: list[dict[str, Any]],
-    ) -> dict[str, Any]:
-        new = sheet_segment(writer.rows_xml(rows, HEADER_ROW + 1 + before))
-        if writer.details:  # a 详情 sheet: not a register of one sheet any more
-            return self._whole(kind, spec, path)
-        body = [earlier, new] if earlier is not None else [new]
-        count = before + len(rows)
-        write_atomic(path, assemble(writer.skeleton(count, self.now), body), self.rt.sharing)
-        kept_rows = private_dir(self.rows_folder) / f"{safe_name(spec.title)}.deflate"
-        if earlier is None:
-            write_atomic(kept_rows, new.compressed)
-        else:
-            with kept_rows.open("ab") as handle:  # the note says how much of it is whole
-                handle.write(new.compressed)
-        whole = joined(body)
-        return {
-            "rows": count,
-            "last_id": self.counts.get(kind.key, [0, 0])[1],
-            "crc": whole.crc,
-            "size": whole.size,
-            "length": len(whole.compressed),
-        }
-
-    def _whole(self, kind: FormKind, spec: RegisterSpec, path: Path) -> dict[str, Any]:
-        """The register made again from all its records, with all its sheets; the next
-        export makes it whole again too."""
-        everything = self._load(needed(kind, spec))
+        """Write the register from its kept rows, or whole; returns what to note about it."""
+        made = None
+        same_day = kept is not None and kept.day == self.today.isoformat()
+        if kept is not None and (same_day or not dated(kind, spec)):
+            try:
+                sheets = self._grown(kind, spec, kept)
+                made = [blocks(s, k.blocks) for s, k in zip(sheets, kept.sheets, strict=True)]
+            except Stale as exc:
+                log.info("台账 %s 按全部记录重新生成：%s", spec.title, exc, extra=FILE_ONLY)
+        if made is None:  # every row made again; a block of the same rows is still reused
+            sheets = self._whole(kind, spec)
+            earlier = [k.blocks for k in kept.sheets] if kept else []
+            if len(earlier) != len(sheets):
+                earlier = [[] for _ in sheets]
+            made = [blocks(sheet, b) for sheet, b in zip(sheets, earlier, strict=True)]
+        details = [detail for sheet in made for block in sheet for detail in block.details]
         extra = tuple(self._extra_sheets(spec))
-        config, sharing = self.rt.config, self.rt.sharing
-        write_register(kind, spec, everything, config, path, self.now, sharing, extra)
-        return {"base": None}
+        skeleton = register_skeleton(
+            [(s.writer, len(s.keys)) for s in sheets], self.now, extra, details
+        )
+        segments = {number: [b.segment for b in sheet] for number, sheet in enumerate(made, 1)}
+        write_atomic(path, assemble(skeleton, segments), self.rt.sharing)
+        return {"rows": self._keep(kind, spec, sheets, made)}
+
+    def _keep(
+        self, kind: FormKind, spec: RegisterSpec, sheets: list[SheetRows], made: list[list[Block]]
+    ) -> str | None:
+        """Keep the register's rows for the next export (not when a sheet of one row per
+        record had rows of records its kind cannot rebuild: it is made whole each time)."""
+        if any(
+            s.entries is None and (s.writer.spec.rows is None or grouped(s.writer.spec))
+            for s in sheets
+        ):
+            return None
+        kept = [KeptSheet(b, s.entries) for s, b in zip(sheets, made, strict=True)]
+        last = {key: self.counts.get(key, [0, 0]) for key in sorted(depends_on(kind, spec))}
+        day = self.today.isoformat()
+        return kept_rows.write(self.state_folder, spec.title, Kept(kept, last, day))
+
+    def _whole(self, kind: FormKind, spec: RegisterSpec) -> list[SheetRows]:
+        return [self._whole_sheet(kind, spec, sheet) for sheet in (spec, *spec.sheets)]
+
+    def _whole_sheet(self, kind: FormKind, spec: RegisterSpec, sheet: RegisterSpec) -> SheetRows:
+        """One sheet from all the records (the first with those its kind cannot rebuild)."""
+        everything = self._load(needed(kind, spec))
+        raws = raw_rows(everything.raw.get(kind.key, [])) if sheet is spec else []
+        writer = self._writer(kind, sheet)
+        first = first_of(self.rt.store, (sheet.source or kind).key)
+        return whole(kind, sheet, writer, everything.by_kind, self.today, raws, first)
+
+    def _grown(self, kind: FormKind, spec: RegisterSpec, kept: Kept) -> list[SheetRows]:
+        """Each sheet from its kept rows and the families that gained records."""
+        specs = (spec, *spec.sheets)
+        if len(kept.sheets) != len(specs):
+            raise Stale("the register's sheets changed")
+        changed = families(self.rt.store, self._added(kind, spec, kept.last))
+        sheets = []
+        for sheet, was in zip(specs, kept.sheets, strict=True):
+            writer, store = self._writer(kind, sheet), self.rt.store
+            if sheet.rows is not None and not grouped(sheet):  # made from all the records
+                sheets.append(self._whole_sheet(kind, spec, sheet))
+            elif was.entries is None:
+                raise Stale("no rows were kept for a sheet")
+            else:
+                grow = grown_groups if grouped(sheet) else grown
+                sheets.append(grow(kind, sheet, writer, was.entries, changed, store, self.today))
+        return sheets
+
+    def _added(self, kind: FormKind, spec: RegisterSpec, last: dict[str, list[int]]) -> list[int]:
+        """The records added since the kept rows were made, of the kinds the register shows."""
+        added = []
+        for key in sorted(depends_on(kind, spec)):
+            count, last_id = last.get(key, [0, 0])
+            new = added_after(self.rt.store, key, last_id)
+            if self.counts.get(key, [0, 0])[0] - count != len(new):
+                raise Stale("records were deleted (unionforms purge)")
+            added += new
+        return added
+
+    def _writer(self, kind: FormKind, sheet: RegisterSpec) -> RegisterWriter:
+        return RegisterWriter(kind, sheet, self.rt.config)
 
     def _extra_sheets(self, spec: RegisterSpec) -> list[ExtraSheet]:
         """The sheets of what batches sent out and what came back, on the register of a kind
@@ -240,29 +299,6 @@ class Exporter:
                 batched = {kind.key for kind in KINDS if kind.batches}
                 self._extra = returns_sheets(self.rt, self._load(batched).by_kind)
         return self._extra.get(spec.title, [])
-
-    def _kept_rows(self, spec: RegisterSpec, kept: dict[str, Any]) -> Segment | None:
-        path = self.rows_folder / f"{safe_name(spec.title)}.deflate"
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        if len(data) != kept.get("length"):
-            return None  # a crash between writing the rows and noting them
-        return Segment(data, kept["crc"], kept["size"])
-
-    def _rows_after(
-        self, kind: FormKind, spec: RegisterSpec, last_id: int
-    ) -> list[dict[str, Any]] | None:
-        """The rows of the kind's records added since ``last_id``; None when one of them
-        cannot be read (its raw row goes at the end: the register is made again)."""
-        added = []
-        for row in self.rt.store.record_rows_after(kind.key, last_id):
-            try:
-                added.append(records.view(row))
-            except Exception:
-                return None
-        return register_rows(kind, spec, {kind.key: added}, self.now.date())
 
     def _load(self, kinds: set[str]) -> AllRecords:
         key = frozenset(kinds)

@@ -9,6 +9,7 @@ written) and each file is written beside the old one and renamed over it.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from collections.abc import Callable, Iterable
@@ -278,28 +279,21 @@ class RegisterWriter:
     # -- a register of one sheet, put together from rows written apart (``pipeline.exports``)
 
     def _alone(self, count: int) -> tuple[Workbook, Any]:
-        """A workbook of this sheet alone whose cell style numbers do not depend on the rows:
-        styles are numbered in the order first used, so they are all used first, in a fixed
-        order. A row then reads the same in every such workbook."""
+        """A workbook of this sheet alone whose cell style numbers do not depend on the rows
+        (``prime_styles``): a row then reads the same in every such workbook."""
         wb = register_workbook()
         ws = wb.create_sheet(safe_sheet_title(self.spec.title))
         self._sheet_setup(ws, count)
-        for style in STYLE_NAMES:
-            for quoted in (False, True):
-                cell = WriteOnlyCell(ws)
-                cell.style, cell.quotePrefix = style, quoted
-                _ = cell.style_id
+        prime_styles(ws)
         return wb, ws
 
-    def skeleton(self, count: int, now: datetime) -> bytes:
-        """The register with its title, export line and header, for ``count`` rows that
-        ``sheet_file.assemble`` puts in (``rows_xml``)."""
-        wb, ws = self._alone(count)
-        for cells in self._heading(ws, count, now):
-            ws.append(cells)
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        return buffer.getvalue()
+    def row_key(self, row: dict[str, Any]) -> str:
+        """A digest of what ``rows_xml`` writes of ``row`` (its number apart): equal keys,
+        equal row XML."""
+        shown = [row.get(column.key) for column in self.spec.columns]
+        highlight = bool(self.spec.highlight and row.get(self.spec.highlight))
+        marks = (highlight, RAW_KEY in row, row.get("ident"), row.get("serial"))
+        return hashlib.sha1(repr((shown, marks)).encode("utf-8")).hexdigest()[:24]
 
     def rows_xml(self, rows: list[dict[str, Any]], first: int) -> bytes:
         """The XML of ``rows``, numbered from ``first``, as the sheet writer writes rows.
@@ -314,6 +308,42 @@ class RegisterWriter:
                     cell.row, cell.column = number, column
                 writer.write_row(xf, cells, number)
         return buffer.getvalue()[len(b"<rows>") : -len(b"</rows>")]
+
+
+def prime_styles(ws: Any) -> None:
+    """Use every row style once, in a fixed order: styles are numbered in the order first
+    used, so rows written in another workbook primed the same way read the same."""
+    for style in STYLE_NAMES:
+        for quoted in (False, True):
+            cell = WriteOnlyCell(ws)
+            cell.style, cell.quotePrefix = style, quoted
+            _ = cell.style_id
+
+
+def register_skeleton(
+    sheets: list[tuple[RegisterWriter, int]],
+    now: datetime,
+    extra: tuple[ExtraSheet, ...] = (),
+    details: list[Detail] | None = None,
+) -> bytes:
+    """A register as ``write_register`` makes it, with each of ``sheets`` (its writer and the
+    number of its rows) ending at its header: ``sheet_file.assemble`` puts in the rows that
+    ``RegisterWriter.rows_xml`` made."""
+    wb = register_workbook()
+    for number, (writer, count) in enumerate(sheets):
+        ws = wb.create_sheet(safe_sheet_title(writer.spec.title))
+        writer._sheet_setup(ws, count)
+        if number == 0:
+            prime_styles(ws)
+        for cells in writer._heading(ws, count, now):
+            ws.append(cells)
+    for added in extra:
+        write_extra(wb, added)
+    if details:
+        write_details(wb, details)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 def write_details(wb: Workbook, details: list[Detail]) -> None:

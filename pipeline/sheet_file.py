@@ -2,11 +2,12 @@
 rows as compressed pieces that need not be compressed again.
 
 A register is rewritten after a batch, and almost all of it is the rows of earlier records,
-which do not change. Deflate streams compressed separately can be joined into one when each
-but the last ends on a byte boundary (a "sync flush"), and a joined piece's CRC-32 follows
-from the pieces' own (zlib's ``crc32_combine``, which Python's zlib does not offer). So the
-rows of earlier exports are kept compressed (``pipeline.exports``) and a new export compresses
-only the title rows, the new rows and the end of the sheet.
+which do not change (``pipeline.sheet_rows`` makes blocks of rows, ``pipeline.kept_rows``
+keeps them). Deflate streams compressed separately can be joined into one when each but the
+last ends on a byte boundary (a "sync flush"), and a joined piece's CRC-32 follows from the
+pieces' own (zlib's ``crc32_combine``, which Python's zlib does not offer). So the
+rows of earlier exports are kept compressed and a new export compresses only the title rows,
+the blocks of rows that changed and the end of each sheet.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import datetime
 
 from pipeline.zipwrite import Member, stored_member, zip_bytes
 
-SHEET = "xl/worksheets/sheet1.xml"
+SHEET = "xl/worksheets/sheet{}.xml"
 CRC_POLYNOMIAL = 0xEDB88320
 
 
@@ -47,55 +48,57 @@ def joined(segments: list[Segment]) -> Segment:
     return Segment(b"".join(s.compressed for s in segments), crc, size)
 
 
-def _times(matrix: list[int], vector: int) -> int:
-    total, row = 0, 0
-    while vector:
-        if vector & 1:
-            total ^= matrix[row]
-        vector >>= 1
-        row += 1
-    return total
+def _multiply(a: int, b: int) -> int:
+    """``a`` times ``b`` modulo the CRC-32 polynomial (bit-reversed, as zlib's ``multmodp``)."""
+    product, bit = 0, 1 << 31
+    while True:
+        if a & bit:
+            product ^= b
+            if not a & (bit - 1):
+                return product
+        bit >>= 1
+        b = (b >> 1) ^ CRC_POLYNOMIAL if b & 1 else b >> 1
 
 
-def _square(matrix: list[int]) -> list[int]:
-    return [_times(matrix, matrix[n]) for n in range(32)]
+def _powers() -> list[int]:
+    """x to the power 2**n modulo the polynomial, for n from 0 to 31 (zlib's x2n_table)."""
+    found, power = [], 1 << 30  # x
+    for _ in range(32):
+        found.append(power)
+        power = _multiply(power, power)
+    return found
+
+
+POWERS = _powers()
 
 
 def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
-    """The CRC-32 of two pieces of data joined, from their CRCs (zlib's algorithm)."""
-    if length2 == 0:
-        return crc1
-    odd = [CRC_POLYNOMIAL] + [1 << n for n in range(31)]  # the operator for one zero bit
-    even = _square(odd)  # two zero bits
-    odd = _square(even)  # four
-    while True:
-        even = _square(odd)  # apply zeros for each set bit of length2, in bytes
-        if length2 & 1:
-            crc1 = _times(even, crc1)
-        length2 >>= 1
-        if not length2:
-            break
-        odd = _square(even)
-        if length2 & 1:
-            crc1 = _times(odd, crc1)
-        length2 >>= 1
-        if not length2:
-            break
-    return crc1 ^ crc2
+    """The CRC-32 of two pieces of data joined, from their CRCs (zlib's algorithm): ``crc1``
+    times x to the power of the second piece's length in bits, plus ``crc2``."""
+    shift, n, bits = 1 << 31, 3, length2  # 1, then times x**(2**n) for each bit of 8 * length2
+    while bits:
+        if bits & 1:
+            shift = _multiply(POWERS[n & 31], shift)
+        bits >>= 1
+        n += 1
+    return _multiply(shift, crc1) ^ crc2
 
 
-def assemble(skeleton: bytes, rows: list[Segment]) -> bytes:
-    """The workbook ``skeleton`` (its sheet's rows end with the header) with ``rows`` put in
-    after the header; every other member is copied as it is compressed."""
+def assemble(skeleton: bytes, rows: dict[int, list[Segment]]) -> bytes:
+    """The workbook ``skeleton`` (each sheet's rows ending with its header) with ``rows[n]``
+    put in after the header of its ``n``th sheet (from 1); every other member is copied as it
+    is compressed."""
+    sheets = {SHEET.format(number): segments for number, segments in rows.items()}
     with zipfile.ZipFile(io.BytesIO(skeleton)) as package:
         infos = package.infolist()
         members: list[Member] = []
         for info in infos:
-            if info.filename != SHEET:
+            if info.filename not in sheets:
                 members.append(stored_member(package, info))
                 continue
             xml = package.read(info)
             cut = xml.rindex(b"</sheetData>")
-            sheet = joined([sheet_segment(xml[:cut]), *rows, sheet_segment(xml[cut:], final=True)])
+            body = [sheet_segment(xml[:cut]), *sheets[info.filename]]
+            sheet = joined([*body, sheet_segment(xml[cut:], final=True)])
             members.append(Member(info.filename, sheet.compressed, sheet.crc, sheet.size))
     return zip_bytes(members, datetime(*infos[0].date_time))

@@ -70,8 +70,15 @@ def row_height(lines: int) -> float:
 
 def clip(text: str, width: float, lines: int, note: str) -> str:
     """The start of ``text`` that, followed by ``note``, fits in ``lines`` lines."""
+    room = max(int(width) - 1, 1)
     cut = len(text)
-    while cut > 0 and text_lines(text[:cut].rstrip() + note, width) > lines:
+    while cut > 0:
+        shown = text[:cut].rstrip() + note
+        # Each line holds at most ``room`` characters: a text with more than ``lines`` times
+        # that (line breaks apart) cannot fit, and is not measured (a summary's list of
+        # titles may run to 100,000 characters).
+        if len(shown) - shown.count("\n") <= lines * room and text_lines(shown, width) <= lines:
+            break
         cut -= max(1, (cut // 20))  # coarse steps first: a register may have thousands
     return text[:cut].rstrip() + note
 

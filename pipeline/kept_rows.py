@@ -1,0 +1,145 @@
+"""A register's rows kept between exports, in ``state/register-rows/`` (owner-only).
+
+Two files per register: ``<title>.blocks``, the compressed blocks of rows of every sheet one
+after another, and ``<title>.json``, what they are: per sheet its blocks (the digest of their
+rows, where they lie in ``.blocks``, their CRC-32 and length, the texts too long for their
+cells), and for a sheet of one row per record, each record's sort key and row digest, so a
+batch need not read the records whose rows did not change. The register's note in
+``registers.json`` holds the digest of the ``.json`` file, which holds the digest of the
+``.blocks`` file: anything that does not match (a crash between writing them and noting
+them, a file changed by hand) and the register is made whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pipeline.files import private_dir, safe_name, write_atomic
+from pipeline.registers import Detail
+from pipeline.sheet_file import Segment
+
+FOLDER = "register-rows"
+PLAIN = (str, int, float, bool, type(None))
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive rows of a sheet, compressed; ``key`` is the digest of their first number
+    and their rows' digests."""
+
+    key: str
+    segment: Segment
+    details: tuple[Detail, ...] = ()
+
+
+@dataclass
+class KeptSheet:
+    blocks: list[Block] = field(default_factory=list)
+    # For a sheet of one row per record, in record order: [ident, sort key, row digest or
+    # None when ``where`` leaves the record out]; for a sheet made group by group: [group
+    # value, its place, its rows' digests]; None for a sheet made from all records.
+    entries: list[list[Any]] | None = None
+
+
+@dataclass
+class Kept:
+    sheets: list[KeptSheet]
+    last: dict[str, list[int]]  # kind -> [records, last record id] when they were made
+    day: str  # the date they were made (ISO): a sheet's rows may change with it
+
+
+def encoded(value: Any) -> Any:
+    """A sort key as JSON keeps it: dates and amounts tagged, tuples as lists."""
+    if isinstance(value, tuple | list):
+        if all(type(item) in PLAIN for item in value):
+            return list(value)  # the usual key, (year, serial): kept as it is
+        return [encoded(item) for item in value]
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if type(value) in PLAIN:
+        return value
+    raise TypeError(f"a sort key of type {type(value).__name__} cannot be kept")
+
+
+def decoded(value: Any) -> Any:
+    """The sort key ``encoded`` kept, comparing as the original does."""
+    if isinstance(value, list):
+        if all(type(item) in PLAIN for item in value):
+            return tuple(value)
+        return tuple(decoded(item) for item in value)
+    if isinstance(value, dict):
+        (tag, text), *_ = value.items()
+        read = {"datetime": datetime.fromisoformat, "date": date.fromisoformat}
+        return read.get(tag, Decimal)(text)
+    return value
+
+
+def _paths(folder: Path, title: str) -> tuple[Path, Path]:
+    name = safe_name(title)
+    return folder / f"{name}.json", folder / f"{name}.blocks"
+
+
+def read(state: Path, title: str, digest: str | None) -> Kept | None:
+    """The kept rows of register ``title`` if they are those noted with ``digest``."""
+    if not digest:
+        return None
+    described, blocks = _paths(state / FOLDER, title)
+    try:
+        text = described.read_bytes()
+        data = blocks.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(text).hexdigest() != digest:
+        return None
+    found = json.loads(text)
+    if hashlib.sha256(data).hexdigest() != found["blocks"]:
+        return None
+    sheets = [_sheet(sheet, data) for sheet in found["sheets"]]
+    return Kept(sheets, found["last"], found["day"])
+
+
+def _sheet(found: dict[str, Any], data: bytes) -> KeptSheet:
+    blocks = []
+    for key, offset, length, crc, size, details in found["blocks"]:
+        segment = Segment(data[offset : offset + length], crc, size)
+        blocks.append(Block(key, segment, tuple(Detail(*detail) for detail in details)))
+    entries = found["entries"]
+    if entries is not None:
+        entries = [[decoded(name), decoded(key), row] for name, key, row in entries]
+    return KeptSheet(blocks, entries)
+
+
+def write(state: Path, title: str, kept: Kept) -> str:
+    """Keep ``kept`` for register ``title``; returns the digest to note."""
+    described, blocks = _paths(private_dir(state / FOLDER), title)
+    data, sheets, offset = [], [], 0
+    for sheet in kept.sheets:
+        listed = []
+        for block in sheet.blocks:
+            segment = block.segment
+            details = [[d.ident, d.header, d.text] for d in block.details]
+            listed.append([block.key, offset, len(segment.compressed), segment.crc, segment.size])
+            listed[-1].append(details)
+            data.append(segment.compressed)
+            offset += len(segment.compressed)
+        entries = sheet.entries
+        if entries is not None:
+            entries = [[encoded(name), encoded(key), row] for name, key, row in entries]
+        sheets.append({"blocks": listed, "entries": entries})
+    joined = b"".join(data)
+    digest = hashlib.sha256(joined).hexdigest()
+    found = {"blocks": digest, "sheets": sheets, "last": kept.last, "day": kept.day}
+    text = json.dumps(found, ensure_ascii=False).encode("utf-8")
+    write_atomic(blocks, joined)
+    write_atomic(described, text)
+    return hashlib.sha256(text).hexdigest()

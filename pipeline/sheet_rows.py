@@ -1,0 +1,270 @@
+"""The rows of one register sheet, as digests in sheet order, made into compressed blocks.
+
+A sheet is written in blocks of ``BLOCK`` rows. A block whose rows (their digests and first
+number) are those of a kept block is reused as it is compressed; only the others are made
+(``RegisterWriter.rows_xml``) and compressed. Rows are found in one of two ways:
+
+- from all the records (``whole``): a sheet made by a ``rows`` builder over all its kind's
+  records (a person over several pledges), and any sheet when nothing usable was kept;
+- for a sheet whose builder makes its rows group by group (``RegisterSpec.grouped_by``: a
+  year's summary, a person's archive row), from the kept groups (``grown_groups``): only the
+  groups that gained records are read (by their value) and made again;
+- for a sheet of one row per record, from what was kept (``grown``): each record's sort key
+  and row digest, in record order. Only the records of the families that gained a record
+  are read and their rows made again (a follow-up changes its parent's row, and may change a
+  sibling's); the rows are put in order from the kept keys, and a block whose rows moved is
+  made again from its records. New records of the current year usually sort last, so a
+  batch makes the last block and its own rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from forms.base import FormKind, RecordView, RegisterSpec
+from pipeline.families import ids_of, load_families
+from pipeline.kept_rows import Block
+from pipeline.registers import HEADER_ROW, RegisterWriter, default_rows
+from pipeline.sheet_file import sheet_segment
+from pipeline.store import Store
+
+BLOCK = 128
+
+
+class Stale(Exception):
+    """What was kept does not fit the records: the register is made whole."""
+
+
+@dataclass
+class SheetRows:
+    writer: RegisterWriter
+    keys: list[str]  # row digests, in sheet order
+    rows_at: Callable[[int, int], list[dict[str, Any]]]  # the rows from one position to another
+    entries: list[list[Any]] | None = None  # [ident, sort key, digest or None] in record order
+
+
+def families(store: Store, ids: list[int]) -> list[RecordView]:
+    """``families.load_families``; a record its kind cannot rebuild makes the register whole
+    (its raw row goes at the end of the sheet)."""
+    try:
+        return load_families(store, ids)
+    except Exception as exc:
+        raise Stale(f"{type(exc).__name__}: {exc}") from exc
+
+
+def blocks(sheet: SheetRows, earlier: list[Block]) -> list[Block]:
+    """The sheet's blocks: kept ones where their rows are the same, the others made."""
+    reuse = {block.key: block for block in earlier}
+    made = []
+    for start in range(0, len(sheet.keys), BLOCK):
+        end = min(start + BLOCK, len(sheet.keys))
+        key = hashlib.sha1(f"{start}:{','.join(sheet.keys[start:end])}".encode()).hexdigest()
+        made.append(reuse.get(key) or _block(sheet, start, end, key))
+    return made
+
+
+def _block(sheet: SheetRows, start: int, end: int, key: str) -> Block:
+    writer = sheet.writer
+    rows = sheet.rows_at(start, end)
+    if [writer.row_key(row) for row in rows] != sheet.keys[start:end]:
+        raise Stale("a kept row digest no longer matches its record's row")
+    before = len(writer.details)
+    xml = writer.rows_xml(rows, HEADER_ROW + 1 + start)
+    return Block(key, sheet_segment(xml), tuple(writer.details[before:]))
+
+
+def _entry(
+    kind: FormKind, spec: RegisterSpec, writer: RegisterWriter, row: dict[str, Any]
+) -> list[Any]:
+    kept = spec.where is None or spec.where(row)
+    return [
+        row["ident"],
+        spec.order(row) if spec.order and kept else None,
+        writer.row_key(row) if kept else None,
+    ]
+
+
+def _ordered(spec: RegisterSpec, entries: list[list[Any]]) -> list[int]:
+    """Positions in ``entries`` of the rows, in sheet order (a stable sort, as
+    ``registers.register_rows`` sorts)."""
+    shown = [index for index, entry in enumerate(entries) if entry[2] is not None]
+    return sorted(shown, key=lambda index: entries[index][1]) if spec.order else shown
+
+
+def whole(
+    kind: FormKind,
+    spec: RegisterSpec,
+    writer: RegisterWriter,
+    views: dict[str, list[RecordView]],
+    today: date,
+    raws: list[dict[str, Any]],
+    first: Callable[[list[RecordView]], int],
+) -> SheetRows:
+    """The sheet from all the records (``views``), with ``raws`` at its end; ``first`` gives
+    the id of the first of some records (the order of a sheet's groups)."""
+    source = spec.source or kind
+    if grouped(spec):
+        return _whole_groups(spec, writer, views.get(source.key, []), today, raws, first)
+    if spec.rows is not None:
+        made = list(spec.rows(views.get(source.key, []), today))
+        rows = [row for row in made if spec.where is None or spec.where(row)]
+        rows = (sorted(rows, key=spec.order) if spec.order else rows) + raws
+        keys = [writer.row_key(row) for row in rows]
+        return SheetRows(writer, keys, lambda start, end: rows[start:end])
+    every = list(default_rows(source, views.get(source.key, []), today))
+    entries = [_entry(kind, spec, writer, row) for row in every]
+    shown = [every[index] for index in _ordered(spec, entries)] + raws
+    keys = [writer.row_key(row) for row in shown]
+    return SheetRows(writer, keys, lambda start, end: shown[start:end], None if raws else entries)
+
+
+def grown(
+    kind: FormKind,
+    spec: RegisterSpec,
+    writer: RegisterWriter,
+    kept: list[list[Any]],
+    changed: list[RecordView],
+    store: Store,
+    today: date,
+) -> SheetRows:
+    """The sheet from its ``kept`` entries, the records ``changed`` (every record of the
+    families that gained one, new ones included) made again."""
+    source = spec.source or kind
+    entries = kept  # read for this export alone: changed in place
+    where = {entry[0]: index for index, entry in enumerate(entries)}
+    views = {view.ident: view for view in changed}
+    for row in default_rows(source, [v for v in changed if v.kind == source.key], today):
+        entry = _entry(kind, spec, writer, row)
+        if row["ident"] in where:
+            entries[where[row["ident"]]] = entry
+        else:
+            entries.append(entry)
+    order = _ordered(spec, entries)
+    keys = [entries[index][2] for index in order]
+
+    def rows_at(start: int, end: int) -> list[dict[str, Any]]:
+        idents = [entries[index][0] for index in order[start:end]]
+        missing = [ident for ident in idents if ident not in views]
+        if missing:
+            views.update((v.ident, v) for v in families(store, ids_of(store, missing)))
+        if any(ident not in views for ident in idents):
+            raise Stale("a kept row's record is gone")
+        return list(default_rows(source, [views[ident] for ident in idents], today))
+
+    return SheetRows(writer, keys, rows_at, entries)
+
+
+# -- a sheet whose rows are made group by group (``RegisterSpec.grouped_by``)
+
+
+def grouped(spec: RegisterSpec) -> bool:
+    return spec.rows is not None and spec.grouped_by is not None and spec.order is None
+
+
+def group_of(spec: RegisterSpec, view: RecordView) -> Any:
+    return view.year if spec.grouped_by == "year" else view.values.get(spec.grouped_by or "")
+
+
+def _group_rows(
+    spec: RegisterSpec, writer: RegisterWriter, views: list[RecordView], today: date
+) -> list[dict[str, Any]]:
+    assert spec.rows is not None
+    return [row for row in spec.rows(views, today) if spec.where is None or spec.where(row)]
+
+
+def _group_entry(
+    spec: RegisterSpec, writer: RegisterWriter, value: Any, first: int, rows: list[dict[str, Any]]
+) -> list[Any]:
+    """[group value, its place, its rows' digests]."""
+    return [value, value if spec.groups_sorted else first, [writer.row_key(r) for r in rows]]
+
+
+def _whole_groups(
+    spec: RegisterSpec,
+    writer: RegisterWriter,
+    views: list[RecordView],
+    today: date,
+    raws: list[dict[str, Any]],
+    first: Callable[[list[RecordView]], int],
+) -> SheetRows:
+    groups: dict[Any, list[RecordView]] = {}
+    for view in views:
+        groups.setdefault(group_of(spec, view), []).append(view)
+    made = {value: _group_rows(spec, writer, members, today) for value, members in groups.items()}
+    entries = [
+        _group_entry(spec, writer, value, first(members), made[value])
+        for value, members in groups.items()
+    ]
+    rows = [row for entry in sorted(entries, key=_place) for row in made[entry[0]]] + raws
+    keys = [writer.row_key(row) for row in rows]
+    return SheetRows(writer, keys, lambda start, end: rows[start:end], None if raws else entries)
+
+
+def _place(entry: list[Any]) -> Any:
+    return entry[1]
+
+
+def grown_groups(
+    kind: FormKind,
+    spec: RegisterSpec,
+    writer: RegisterWriter,
+    kept: list[list[Any]],
+    changed: list[RecordView],
+    store: Store,
+    today: date,
+) -> SheetRows:
+    """The sheet from its ``kept`` groups, those of the records ``changed`` made again from
+    all their records (read by their value)."""
+    source = spec.source or kind
+    entries = kept
+    where = {entry[0]: index for index, entry in enumerate(entries)}
+    made: dict[Any, list[dict[str, Any]]] = {}
+
+    def rows_of(value: Any) -> list[dict[str, Any]]:
+        if value not in made:
+            members, first = _group_records(store, source, spec, value)
+            made[value] = _group_rows(spec, writer, members, today)
+            entry = _group_entry(spec, writer, value, first, made[value])
+            if value in where:
+                entries[where[value]] = entry
+            else:
+                where[value] = len(entries)
+                entries.append(entry)
+        return made[value]
+
+    for value in dict.fromkeys(group_of(spec, v) for v in changed if v.kind == source.key):
+        rows_of(value)
+    order = sorted(entries, key=_place)
+    keys = [key for entry in order for key in entry[2]]
+    starts = [0]
+    for entry in order:
+        starts.append(starts[-1] + len(entry[2]))
+
+    def rows_at(start: int, end: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for entry, at, after in zip(order, starts, starts[1:], strict=False):
+            if at < end and after > start:
+                rows = rows_of(entry[0])
+                found += rows[max(start - at, 0) : end - at]
+        return found
+
+    return SheetRows(writer, keys, rows_at, entries)
+
+
+def _group_records(
+    store: Store, source: FormKind, spec: RegisterSpec, value: Any
+) -> tuple[list[RecordView], int]:
+    """The records of a group, with their families, and the id of the first."""
+    if spec.grouped_by == "year":
+        sql = "SELECT id FROM records WHERE kind = ? AND year = ? ORDER BY id"
+        ids = [row[0] for row in store.execute(sql, (source.key, value)).fetchall()]
+    else:
+        ids = [row["id"] for row in store.records_with(source.key, spec.grouped_by or "", value)]
+    if not ids:
+        raise Stale("a kept group has no records any more")
+    views = [view for view in families(store, ids) if view.kind == source.key]
+    return views, ids[0]

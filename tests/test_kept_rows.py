@@ -1,0 +1,163 @@
+"""A register grown from its kept rows is the register made whole from all its records: the
+same sheets, cells, styles, row heights and print layout, for every kind of register (one row
+per record, sorted or filtered, a summary, several sheets, a 详情 sheet), after follow-ups
+change a parent's row, after a purge, and after a crash between writing and noting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from forms import KINDS
+from forms.samples import fictional_id
+from pipeline import records, sheet_rows
+from pipeline.exports import STATE_FILE, export_changed
+from pipeline.kept_rows import FOLDER
+from pipeline.registers import RegisterWriter, register_path, write_register
+from pipeline.samples import run_samples
+from tests.conftest import NOW, Workspace
+
+HARDSHIP = "困难职工档案台账"
+HAZARDS = "事故隐患整改跟踪台账"
+STYLE = ("font", "fill", "border", "alignment", "number_format", "protection", "quotePrefix")
+
+
+def sheet_facts(ws: Any) -> dict[str, Any]:
+    """What a person sees and prints of a sheet, as openpyxl reads it."""
+    cells = [
+        [(cell.value, *(repr(getattr(cell, name)) for name in STYLE)) for cell in row]
+        for row in ws.iter_rows()
+    ]
+    heights = {n: d.height for n, d in ws.row_dimensions.items() if d.height is not None}
+    return {
+        "cells": cells,
+        "heights": heights,
+        "widths": {key: d.width for key, d in ws.column_dimensions.items()},
+        "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+        "freeze": ws.freeze_panes,
+        "filter": ws.auto_filter.ref,
+        "titles": ws.print_title_rows,
+        "setup": repr(ws.page_setup),
+        "fit": repr(ws.sheet_properties.pageSetUpPr),
+        "margins": repr(ws.page_margins),
+        "options": repr(ws.print_options),
+    }
+
+
+def book_facts(path: Path) -> dict[str, Any]:
+    book = load_workbook(path)
+    return {name: sheet_facts(book[name]) for name in book.sheetnames}
+
+
+def assert_as_if_whole(ws: Workspace, tmp_path: Path) -> int:
+    """Every register equals the one ``write_register`` makes from all the records at once
+    (through openpyxl alone, as every register was made before rows were kept)."""
+    everything = records.load_all(ws.rt.store)
+    compared = 0
+    for kind in KINDS:
+        for spec in kind.registers:
+            path = register_path(ws.outbox / "registers", spec)
+            whole = tmp_path / "whole" / path.name
+            whole.parent.mkdir(exist_ok=True)
+            write_register(kind, spec, everything, ws.rt.config, whole, NOW)
+            assert book_facts(path) == book_facts(whole), spec.title
+            compared += 1
+    return compared
+
+
+def note(ws: Workspace) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads((ws.rt.config.folders.state / STATE_FILE).read_text())
+    return found
+
+
+def test_every_register_grown_batch_after_batch_reads_as_made_whole(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kind's samples, parents first and their follow-ups in a later batch (a hazard's
+    row changes with its follow-up), then more forms: each register as if made whole."""
+    monkeypatch.setattr(sheet_rows, "BLOCK", 2)  # several blocks of rows even in a test
+    run_samples(ws.config, NOW.date(), ws.inbox, ws.process)
+    assert assert_as_if_whole(ws, tmp_path) == sum(len(kind.registers) for kind in KINDS)
+    grown = [title for title, noted in note(ws).items() if noted.get("rows")]
+    assert HAZARDS in grown and "劳模档案台账" in grown  # kept: the next batch grows them
+    for number, sequence in enumerate((11, 13, 15)):
+        values = {"name": f"新示例{number}", "id_number": fictional_id("19800315", sequence)}
+        ws.drop(f"h{number}.xlsx", ws.xlsx("hardship", **values))
+        ws.drop(f"z{number}.xlsx", ws.xlsx("hazard", location=f"新地点{number}"))
+        ws.drop(f"m{number}.xlsx", ws.xlsx("model_worker", **values))
+        ws.drop(f"p{number}.xlsx", ws.xlsx("proposal", title=f"新建议{number}"))
+    ws.process()
+    ws.drop("f.xlsx", ws.xlsx("hazard_followup"))
+    latest = "SELECT serial FROM records WHERE kind = 'proposal' ORDER BY id DESC LIMIT 1"
+    serial = ws.rt.store.execute(latest).fetchone()[0]
+    review = ws.xlsx("proposal_review", proposal_serial=serial)
+    ws.drop("r.xlsx", review)  # a year's summary rows change
+    ws.drop("m.xlsx", ws.xlsx("model_worker", department="示例新部门"))  # a person's row too
+    jobs = ws.process().jobs
+    assert [(job.source.name, job.problems) for job in jobs if job.outcome != "accepted"] == []
+    assert assert_as_if_whole(ws, tmp_path) > 15
+
+
+def test_only_the_blocks_whose_rows_changed_are_made(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With rows kept, a new record makes its own block (and the last, which it joins); the
+    earlier blocks are copied as they were compressed."""
+    monkeypatch.setattr(sheet_rows, "BLOCK", 2)
+    people = [(f"示例{n}", 2 * n + 1) for n in range(5)]
+    for number, (name, sequence) in enumerate(people):
+        values = {"name": name, "id_number": fictional_id("19800315", sequence)}
+        ws.drop(f"{number}.xlsx", ws.xlsx("hardship", **values))
+    ws.process()
+    kept = ws.rt.config.folders.state / FOLDER / f"{HARDSHIP}.blocks"
+    earlier = kept.read_bytes()
+    made: list[int] = []
+    real = RegisterWriter.rows_xml
+
+    def counted(self: RegisterWriter, rows: list[dict[str, Any]], first: int) -> bytes:
+        made.append(first) if self.spec.title == HARDSHIP else None
+        return real(self, rows, first)
+
+    monkeypatch.setattr(RegisterWriter, "rows_xml", counted)
+    values = {"name": "示例新", "id_number": fictional_id("19800315", 21)}
+    ws.drop("new.xlsx", ws.xlsx("hardship", **values))
+    ws.process()
+    assert made == [4 + 4]  # rows 4..8 are kept in blocks of 2 (rows 8, 9: the new block)
+    assert kept.read_bytes().startswith(earlier[: len(earlier) * 2 // 3])
+
+
+def test_a_purge_and_a_crash_make_the_register_whole_again(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sheet_rows, "BLOCK", 2)
+    for number in range(4):
+        values = {"name": f"示例{number}", "id_number": fictional_id("19800315", 2 * number + 1)}
+        ws.drop(f"{number}.xlsx", ws.xlsx("hardship", **values))
+        ws.drop(f"z{number}.xlsx", ws.xlsx("hazard", location=f"地点{number}"))
+    ws.process()
+    first = ws.rt.store.record_by_serial("KN-2026-0002")
+    assert first is not None
+    ws.rt.store.purge([first["id"]], [], "测试：删除一条记录")
+    export_changed(ws.rt)
+    assert_as_if_whole(ws, tmp_path)
+    rows = load_workbook(register_path(ws.outbox / "registers", KINDS[0].registers[0])).active
+    assert "KN-2026-0002" not in {str(cell.value) for row in rows.iter_rows() for cell in row}
+    # A crash after the registers and their kept rows were written, before the note was.
+    noted = (ws.rt.config.folders.state / STATE_FILE).read_bytes()
+    ws.drop("a.xlsx", ws.xlsx("hardship", name="示例甲", id_number=fictional_id("19800315", 31)))
+    ws.process()
+    (ws.rt.config.folders.state / STATE_FILE).write_bytes(noted)
+    ws.drop("b.xlsx", ws.xlsx("hardship", name="示例乙", id_number=fictional_id("19800315", 33)))
+    ws.process()
+    assert_as_if_whole(ws, tmp_path)
+    # Kept rows changed by hand (or half written): not used.
+    kept = ws.rt.config.folders.state / FOLDER / f"{HARDSHIP}.blocks"
+    kept.write_bytes(kept.read_bytes()[:-3])
+    ws.drop("c.xlsx", ws.xlsx("hardship", name="示例丙", id_number=fictional_id("19800315", 35)))
+    ws.process()
+    assert_as_if_whole(ws, tmp_path)
+    assert kept.stat().st_mode & 0o077 == 0  # personal data: the owner's alone
