@@ -142,4 +142,7 @@ def write(state: Path, title: str, kept: Kept) -> str:
     text = json.dumps(found, ensure_ascii=False).encode("utf-8")
     write_atomic(blocks, joined)
     write_atomic(described, text)
+    # The rows an earlier version kept (``<title>.deflate``) are read no more; they hold
+    # personal data that a purge would otherwise leave behind.
+    blocks.with_suffix(".deflate").unlink(missing_ok=True)
     return hashlib.sha256(text).hexdigest()

@@ -182,3 +182,18 @@ def test_a_purged_record_leaves_the_register_even_when_rows_are_kept(ws: Workspa
     assert HARDSHIP in written(ws)
     _, rows = register_rows(ws.outbox / "registers" / f"{HARDSHIP}.xlsx")
     assert len(rows) == 1 and "KN-2026-0001" not in {str(v) for row in rows for v in row}
+
+
+def test_rows_kept_by_the_earlier_version_are_removed_when_the_register_is_written(
+    ws: Workspace,
+) -> None:
+    """Before kept blocks, a register's rows were kept in ``<title>.deflate``: nothing reads
+    them now, and they hold names and ID numbers that a purge must not leave behind."""
+    folder = ws.config.folders.state / "register-rows"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / f"{HARDSHIP}.deflate"
+    old.write_bytes(b"rows of an earlier version")
+    ws.drop("a.xlsx", ws.xlsx("hardship"))
+    ws.process()
+    assert not old.exists()
+    assert (folder / f"{HARDSHIP}.blocks").is_file()
