@@ -23,7 +23,7 @@ from pipeline import engine, pool
 from pipeline.engine import STOPPED, BatchResult, _isolated, accept, reject, run_stages
 from pipeline.inputs import Source
 from pipeline.job import Job
-from pipeline.pool import Done, WorkerPool
+from pipeline.pool import Done
 from pipeline.runtime import Runtime
 from pipeline.stages import INTAKE, PARSING_STAGES, number
 
@@ -183,6 +183,3 @@ def _keep_fewer(running: set[Future[Done]], most: int) -> None:
     running -= {future for future in running if future.done()}
     while len(running) >= most:
         running -= wait(running, return_when=FIRST_COMPLETED).done
-
-
-__all__ = ["PooledBatch", "WorkerPool"]
