@@ -279,12 +279,12 @@ def test_ctrl_c_during_a_conversion_kills_libreoffice_and_its_children(tmp_path:
             time.sleep(0.05)
         os.kill(os.getpid(), signal.SIGINT)
 
-    # Ctrl+C as Python answers it by default, whatever an earlier test in this process left
-    # (once, in CI under xdist, the SIGINT never became a KeyboardInterrupt here and the
-    # conversion ran into its 300 s timeout).
+    # Ctrl+C as Python answers it by default, however the tests were started: a shell that
+    # starts a command in the background (``.ci/run &``) makes it ignore SIGINT, Python keeps
+    # it ignored, and the conversion then ran into its 300 s timeout.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     if previous is not signal.default_int_handler:  # said in the warnings summary
-        warnings.warn(f"an earlier test left SIGINT handled by {previous!r}", stacklevel=1)
+        warnings.warn(f"SIGINT was handled by {previous!r} in this process", stacklevel=1)
     try:
         threading.Thread(target=interrupt_when_started, daemon=True).start()
         with pytest.raises(KeyboardInterrupt):
