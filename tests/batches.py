@@ -19,13 +19,18 @@ from pipeline.samples import run_samples
 from tests.conftest import NOW, make_config
 
 
-def run_batch(root: Path, files: dict[str, bytes], config: Config | None = None) -> BatchResult:
-    """Process ``{relative path: bytes}`` as one batch in a fresh inbox, outbox and store."""
-    config = config or make_config(root)
+def drop_files(config: Config, files: dict[str, bytes]) -> None:
+    """Put ``{relative path: bytes}`` into the inbox, subfolders made as needed."""
     for name, data in files.items():
         path = config.folders.inbox / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+def run_batch(root: Path, files: dict[str, bytes], config: Config | None = None) -> BatchResult:
+    """Process ``{relative path: bytes}`` as one batch in a fresh inbox, outbox and store."""
+    config = config or make_config(root)
+    drop_files(config, files)
     rt = open_runtime(config, clock=lambda: NOW)
     try:
         return process_batch(collect_inbox(config), rt)

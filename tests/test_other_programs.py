@@ -28,6 +28,7 @@ from pipeline.files import is_ignored
 from pipeline.samples import FILLERS
 from tests.batches import (
     assert_same_records,
+    drop_files,
     every_good_sample,
     good_samples,
     jobs_by_sample,
@@ -163,9 +164,7 @@ def test_with_workers_each_legacy_file_is_converted_once(
 
     monkeypatch.setattr(Converter, "_run", counted)  # before the workers start
     config = make_config(tmp_path, workers=2)
-    config.folders.inbox.mkdir(parents=True)
-    for name, data in files.items():
-        (config.folders.inbox / name.replace("/", "-")).write_bytes(data)
+    drop_files(config, files)
     rt = open_runtime(config, clock=lambda: NOW)
     try:
         rt.start_workers()

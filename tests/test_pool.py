@@ -22,7 +22,7 @@ from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_ba
 from pipeline.job import Job
 from pipeline.pool import pool_size
 from pipeline.samples import fill_xlsx
-from tests.batches import every_good_sample
+from tests.batches import drop_files, every_good_sample
 from tests.conftest import (
     NOW,
     Workspace,
@@ -48,10 +48,7 @@ def batch_files(by_format: dict[str, BatchResult], ws: Workspace) -> dict[str, b
 
 def run(root: Path, files: dict[str, bytes], workers: int) -> tuple[Config, list[Job]]:
     config = make_config(root, workers=workers)
-    for name, data in files.items():
-        path = config.folders.inbox / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    drop_files(config, files)
     rt = open_runtime(config, clock=lambda: NOW)
     try:
         rt.start_workers()

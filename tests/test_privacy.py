@@ -31,6 +31,7 @@ from pipeline.privacy import ID_IN_TEXT, MOBILE_IN_TEXT
 from pipeline.purge import carry_out, plan_purge
 from pipeline.samples import FILLERS
 from pipeline.store import Store
+from tests.batches import drop_files
 from tests.conftest import NOW, Workspace, docx_text, make_config, register_rows
 from tests.kinds import written_reports
 from tests.test_first_week import office, run
@@ -56,10 +57,7 @@ def sample_values(kind: FormKind, today: date, index: int = 0, **changes: Any) -
 
 def process_at(config: Config, moment: datetime, files: dict[str, bytes]) -> BatchResult:
     """Process ``files`` as if it were ``moment`` (the year of receipt gives the serial)."""
-    for name, data in files.items():
-        path = config.folders.inbox / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    drop_files(config, files)
     rt = open_runtime(config, clock=lambda: moment)
     try:
         return process_batch(collect_inbox(config), rt)
