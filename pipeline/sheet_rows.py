@@ -138,11 +138,7 @@ def grown(
     where = {entry[0]: index for index, entry in enumerate(entries)}
     views = {view.ident: view for view in changed}
     for row in default_rows(source, [v for v in changed if v.kind == source.key], today):
-        entry = _entry(kind, spec, writer, row)
-        if row["ident"] in where:
-            entries[where[row["ident"]]] = entry
-        else:
-            entries.append(entry)
+        _put(entries, where, row["ident"], _entry(kind, spec, writer, row))
     order = _ordered(spec, entries)
     keys = [entries[index][2] for index in order]
 
@@ -156,6 +152,15 @@ def grown(
         return list(default_rows(source, [views[ident] for ident in idents], today))
 
     return SheetRows(writer, keys, rows_at, entries)
+
+
+def _put(entries: list[list[Any]], where: dict[Any, int], key: Any, entry: list[Any]) -> None:
+    """``entry`` in place of the kept one for ``key`` (``where`` says which), else at the end."""
+    if key in where:
+        entries[where[key]] = entry
+    else:
+        where[key] = len(entries)
+        entries.append(entry)
 
 
 # -- a sheet whose rows are made group by group (``RegisterSpec.grouped_by``)
@@ -228,12 +233,7 @@ def grown_groups(
         if value not in made:
             members, first = _group_records(store, source, spec, value)
             made[value] = _group_rows(spec, writer, members, today)
-            entry = _group_entry(spec, writer, value, first, made[value])
-            if value in where:
-                entries[where[value]] = entry
-            else:
-                where[value] = len(entries)
-                entries.append(entry)
+            _put(entries, where, value, _group_entry(spec, writer, value, first, made[value]))
         return made[value]
 
     for value in dict.fromkeys(group_of(spec, v) for v in changed if v.kind == source.key):
