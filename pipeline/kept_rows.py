@@ -31,11 +31,13 @@ PLAIN = (str, int, float, bool, type(None))
 @dataclass(frozen=True)
 class Block:
     """Consecutive rows of a sheet, compressed; ``key`` is the digest of their first number
-    and their rows' digests."""
+    and their rows' digests. ``details`` are their texts too long for a cell, each with the
+    place of its row in the block in ``detail_rows``."""
 
     key: str
     segment: Segment
     details: tuple[Detail, ...] = ()
+    detail_rows: tuple[int, ...] = ()
 
 
 @dataclass
@@ -112,7 +114,9 @@ def _sheet(found: dict[str, Any], data: bytes) -> KeptSheet:
     blocks = []
     for key, offset, length, crc, size, details in found["blocks"]:
         segment = Segment(data[offset : offset + length], crc, size)
-        blocks.append(Block(key, segment, tuple(Detail(*detail) for detail in details)))
+        found_details = tuple(Detail(*detail[:3]) for detail in details)
+        rows = tuple(detail[3] for detail in details)
+        blocks.append(Block(key, segment, found_details, rows))
     entries = found["entries"]
     if entries is not None:
         entries = [[decoded(name), decoded(key), row] for name, key, row in entries]
@@ -127,7 +131,10 @@ def write(state: Path, title: str, kept: Kept) -> str:
         listed = []
         for block in sheet.blocks:
             segment = block.segment
-            details = [[d.ident, d.header, d.text] for d in block.details]
+            details = [
+                [d.ident, d.header, d.text, row]
+                for d, row in zip(block.details, block.detail_rows, strict=True)
+            ]
             listed.append([block.key, offset, len(segment.compressed), segment.crc, segment.size])
             listed[-1].append(details)
             data.append(segment.compressed)

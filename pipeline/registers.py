@@ -182,6 +182,7 @@ class RegisterWriter:
         self.labels = [label for label, _ in labels]
         self.widths = [width for _, width in labels]
         self.details: list[Detail] = []
+        self.detail_rows: list[int] = []  # the row number of each of ``details``
 
     def headers(self) -> list[str]:
         return [
@@ -205,7 +206,9 @@ class RegisterWriter:
 
     def _measured_row(self, ws: Any, row: dict[str, Any], number: int) -> list[WriteOnlyCell]:
         """The cells of row ``number``, its height set when a text takes several lines."""
+        before = len(self.details)
         cells, lines = self._row(ws, row)
+        self.detail_rows += [number] * (len(self.details) - before)
         if lines > 1:
             ws.row_dimensions[number].height = row_height(lines)
         return cells

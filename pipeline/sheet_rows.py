@@ -20,6 +20,8 @@ number) are those of a kept block is reused as it is compressed; only the others
 from __future__ import annotations
 
 import hashlib
+import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +30,7 @@ from typing import Any
 from forms.base import FormKind, RecordView, RegisterSpec
 from pipeline.families import ids_of, load_families
 from pipeline.kept_rows import Block
-from pipeline.registers import HEADER_ROW, RegisterWriter, default_rows
+from pipeline.registers import HEADER_ROW, Detail, RegisterWriter, default_rows
 from pipeline.sheet_file import sheet_segment
 from pipeline.store import Store
 
@@ -45,6 +47,7 @@ class SheetRows:
     keys: list[str]  # row digests, in sheet order
     rows_at: Callable[[int, int], list[dict[str, Any]]]  # the rows from one position to another
     entries: list[list[Any]] | None = None  # [ident, sort key, digest or None] in record order
+    earlier: list[str] | None = None  # the row digests of the kept blocks, when known
 
 
 def families(store: Store, ids: list[int]) -> list[RecordView]:
@@ -56,25 +59,113 @@ def families(store: Store, ids: list[int]) -> list[RecordView]:
         raise Stale(f"{type(exc).__name__}: {exc}") from exc
 
 
+def _block_key(start: int, keys: list[str]) -> str:
+    return hashlib.sha1(f"{start}:{','.join(keys)}".encode()).hexdigest()
+
+
 def blocks(sheet: SheetRows, earlier: list[Block]) -> list[Block]:
     """The sheet's blocks: kept ones where their rows are the same, the others made."""
     reuse = {block.key: block for block in earlier}
+    kept = KeptXml(sheet.earlier, earlier)
     made = []
     for start in range(0, len(sheet.keys), BLOCK):
         end = min(start + BLOCK, len(sheet.keys))
-        key = hashlib.sha1(f"{start}:{','.join(sheet.keys[start:end])}".encode()).hexdigest()
-        made.append(reuse.get(key) or _block(sheet, start, end, key))
+        key = _block_key(start, sheet.keys[start:end])
+        made.append(reuse.get(key) or _block(sheet, start, end, key, kept))
     return made
 
 
-def _block(sheet: SheetRows, start: int, end: int, key: str) -> Block:
+ROW_NUMBER = re.compile(rb'(<row r="|<c r="[A-Z]+)[0-9]+"')
+
+
+def _split(xml: bytes) -> list[bytes]:
+    """The XML of each row of ``xml`` (a text's ``<`` is written ``&lt;``: only rows start
+    ``<row ``)."""
+    return [b"<row " + part for part in xml.split(b"<row ")[1:]]
+
+
+def _numbered(xml: bytes, number: int) -> bytes:
+    return ROW_NUMBER.sub(lambda found: found[1] + b"%d\"" % number, xml)
+
+
+class KeptXml:
+    """The XML of the rows of the kept blocks, by row digest: equal digests, equal XML but
+    for the row's number (``RegisterWriter.row_key``), so a row that was written before is
+    taken from the block it was kept in, renumbered, rather than made again from its
+    records. Only blocks whose digest matches the rows noted for them are used."""
+
+    def __init__(self, keys: list[str] | None, earlier: list[Block]) -> None:
+        self.keys = keys or []
+        self.earlier = earlier
+        self.places: dict[str, int] | None = None
+        self.opened: dict[int, tuple[list[bytes], dict[int, list[Detail]]] | None] = {}
+
+    def row(self, key: str) -> tuple[bytes, list[Detail]] | None:
+        """The XML of a row of digest ``key`` (numbered as it was) and its details."""
+        if self.places is None:
+            self.places = {digest: place for place, digest in enumerate(self.keys)}
+        place = self.places.get(key)
+        if place is None:
+            return None
+        index = place // BLOCK
+        if index not in self.opened:
+            self.opened[index] = self._open(index)
+        found = self.opened[index]
+        if found is None:
+            return None
+        rows, details = found
+        return rows[place % BLOCK], details.get(place % BLOCK, [])
+
+    def _open(self, index: int) -> tuple[list[bytes], dict[int, list[Detail]]] | None:
+        start = index * BLOCK
+        keys = self.keys[start : start + BLOCK]
+        if index >= len(self.earlier) or self.earlier[index].key != _block_key(start, keys):
+            return None
+        block = self.earlier[index]
+        rows = _split(zlib.decompressobj(-15).decompress(block.segment.compressed))
+        if len(rows) != len(keys):
+            return None
+        details: dict[int, list[Detail]] = {}
+        for detail, row in zip(block.details, block.detail_rows, strict=True):
+            details.setdefault(row, []).append(detail)
+        return rows, details
+
+
+def _block(sheet: SheetRows, start: int, end: int, key: str, kept: KeptXml) -> Block:
+    """Rows ``start`` to ``end``: each written before taken from its kept block, the others
+    made from their records, a run of them at a time."""
+    rows: list[bytes] = []
+    details: list[tuple[Detail, int]] = []
+    position = start
+    while position < end:
+        found = kept.row(sheet.keys[position])
+        if found is not None:
+            xml, noted = found
+            rows.append(_numbered(xml, HEADER_ROW + 1 + position))
+            details += [(detail, position - start) for detail in noted]
+            position += 1
+            continue
+        after = position + 1
+        while after < end and kept.row(sheet.keys[after]) is None:
+            after += 1
+        made, made_details = _made(sheet, position, after)
+        rows += made
+        details += [(detail, row - HEADER_ROW - 1 - start) for detail, row in made_details]
+        position = after
+    xml = b"".join(rows)
+    return Block(key, sheet_segment(xml), tuple(d for d, _ in details), tuple(r for _, r in details))
+
+
+def _made(sheet: SheetRows, start: int, end: int) -> tuple[list[bytes], list[tuple[Detail, int]]]:
+    """Rows ``start`` to ``end`` made from their records; their details with row numbers."""
     writer = sheet.writer
     rows = sheet.rows_at(start, end)
     if [writer.row_key(row) for row in rows] != sheet.keys[start:end]:
         raise Stale("a kept row digest no longer matches its record's row")
     before = len(writer.details)
     xml = writer.rows_xml(rows, HEADER_ROW + 1 + start)
-    return Block(key, sheet_segment(xml), tuple(writer.details[before:]))
+    found = zip(writer.details[before:], writer.detail_rows[before:], strict=True)
+    return _split(xml), list(found)
 
 
 def _entry(
@@ -135,6 +226,7 @@ def grown(
     families that gained one, new ones included) made again."""
     source = spec.source or kind
     entries = kept  # read for this export alone: changed in place
+    earlier = [entries[index][2] for index in _ordered(spec, entries)]
     where = {entry[0]: index for index, entry in enumerate(entries)}
     views = {view.ident: view for view in changed}
     for row in default_rows(source, [v for v in changed if v.kind == source.key], today):
@@ -151,7 +243,7 @@ def grown(
             raise Stale("a kept row's record is gone")
         return list(default_rows(source, [views[ident] for ident in idents], today))
 
-    return SheetRows(writer, keys, rows_at, entries)
+    return SheetRows(writer, keys, rows_at, entries, earlier)
 
 
 def _put(entries: list[list[Any]], where: dict[Any, int], key: Any, entry: list[Any]) -> None:
@@ -226,6 +318,7 @@ def grown_groups(
     all their records (read by their value)."""
     source = spec.source or kind
     entries = kept
+    earlier = [key for entry in sorted(entries, key=_place) for key in entry[2]]
     where = {entry[0]: index for index, entry in enumerate(entries)}
     made: dict[Any, list[dict[str, Any]]] = {}
 
@@ -252,7 +345,7 @@ def grown_groups(
                 found += rows[max(start - at, 0) : end - at]
         return found
 
-    return SheetRows(writer, keys, rows_at, entries)
+    return SheetRows(writer, keys, rows_at, entries, earlier)
 
 
 def _group_records(

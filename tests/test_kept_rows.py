@@ -105,8 +105,9 @@ def test_every_register_grown_batch_after_batch_reads_as_made_whole(
 def test_only_the_blocks_whose_rows_changed_are_made(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With rows kept, a new record makes its own block (and the last, which it joins); the
-    earlier blocks are copied as they were compressed."""
+    """With rows kept, a new record makes its own row alone: the earlier blocks are copied as
+    they were compressed, and the last block, which it joins, takes its other row from the
+    kept block rather than from its record."""
     monkeypatch.setattr(sheet_rows, "BLOCK", 2)
     people = [(f"示例{n}", 2 * n + 1) for n in range(5)]
     for number, (name, sequence) in enumerate(people):
@@ -126,7 +127,7 @@ def test_only_the_blocks_whose_rows_changed_are_made(
     values = {"name": "示例新", "id_number": fictional_id("19800315", 21)}
     ws.drop("new.xlsx", ws.xlsx("hardship", **values))
     ws.process()
-    assert made == [4 + 4]  # rows 4..8 are kept in blocks of 2 (rows 8, 9: the new block)
+    assert made == [4 + 5]  # rows 4..8 are kept in blocks of 2 (rows 8, 9: the new block)
     assert kept.read_bytes().startswith(earlier[: len(earlier) * 2 // 3])
 
 
