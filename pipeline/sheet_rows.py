@@ -85,7 +85,7 @@ def _split(xml: bytes) -> list[bytes]:
 
 
 def _numbered(xml: bytes, number: int) -> bytes:
-    return ROW_NUMBER.sub(lambda found: found[1] + b"%d\"" % number, xml)
+    return ROW_NUMBER.sub(lambda found: found[1] + b'%d"' % number, xml)
 
 
 class KeptXml:
@@ -152,8 +152,8 @@ def _block(sheet: SheetRows, start: int, end: int, key: str, kept: KeptXml) -> B
         rows += made
         details += [(detail, row - HEADER_ROW - 1 - start) for detail, row in made_details]
         position = after
-    xml = b"".join(rows)
-    return Block(key, sheet_segment(xml), tuple(d for d, _ in details), tuple(r for _, r in details))
+    segment = sheet_segment(b"".join(rows))
+    return Block(key, segment, tuple(d for d, _ in details), tuple(r for _, r in details))
 
 
 def _made(sheet: SheetRows, start: int, end: int) -> tuple[list[bytes], list[tuple[Detail, int]]]:
