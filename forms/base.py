@@ -233,6 +233,10 @@ class RegisterSpec:
     # their first records. A batch then reads only the groups that gained records.
     grouped_by: str | None = None
     groups_sorted: bool = False
+    # ``rows`` makes each record's rows from that record alone, and a later record's row
+    # replaces (and moves to its place) an earlier row of the same ``latest_by`` value: a
+    # batch then reads only the records that changed (``pipeline.latest_rows``).
+    latest_by: Callable[[dict[str, Any]], Any] | None = None
 
     def value_type(self, kind: FormKind, key: str) -> FieldType | None:
         """The type of a column of this register declared by ``kind``."""

@@ -214,6 +214,7 @@ class Pledge(FormKind):
                 Column("serial", "来源责任状", width=13),
             ),
             rows=persons,
+            latest_by=_person_key,  # a person's row is that of the latest pledge naming them
             highlight="visit_due",
             value_types=PERSON_TYPES
             | {"next_visit_date": Date("下次回访日期"), "visit_due": Bool("回访到期")},

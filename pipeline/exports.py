@@ -43,6 +43,7 @@ from pipeline.batches import returns_sheets
 from pipeline.families import added_after, first_of
 from pipeline.files import write_atomic
 from pipeline.kept_rows import Block, Kept, KeptSheet
+from pipeline.latest_rows import grown_latest, latest, whole_latest
 from pipeline.logs import FILE_ONLY
 from pipeline.records import AllRecords
 from pipeline.registers import (
@@ -79,6 +80,7 @@ CODE = (
     "pipeline.families",
     "pipeline.sheet_file",
     "pipeline.kept_rows",
+    "pipeline.latest_rows",
 )
 
 
@@ -238,7 +240,8 @@ class Exporter:
         """Keep the register's rows for the next export (not when a sheet of one row per
         record had rows of records its kind cannot rebuild: it is made whole each time)."""
         if any(
-            s.entries is None and (s.writer.spec.rows is None or grouped(s.writer.spec))
+            s.entries is None
+            and (s.writer.spec.rows is None or grouped(s.writer.spec) or latest(s.writer.spec))
             for s in sheets
         ):
             return None
@@ -256,6 +259,9 @@ class Exporter:
         raws = raw_rows(everything.raw.get(kind.key, [])) if sheet is spec else []
         writer = self._writer(kind, sheet)
         first = first_of(self.rt.store, (sheet.source or kind).key)
+        if latest(sheet) and not raws:
+            views = everything.by_kind.get((sheet.source or kind).key, [])
+            return whole_latest(sheet, writer, views, self.today, first)
         return whole(kind, sheet, writer, everything.by_kind, self.today, raws, first)
 
     def _grown(self, kind: FormKind, spec: RegisterSpec, kept: Kept) -> list[SheetRows]:
@@ -267,10 +273,14 @@ class Exporter:
         sheets = []
         for sheet, was in zip(specs, kept.sheets, strict=True):
             writer, store = self._writer(kind, sheet), self.rt.store
-            if sheet.rows is not None and not grouped(sheet):  # made from all the records
-                sheets.append(self._whole_sheet(kind, spec, sheet))
+            if sheet.rows is not None and not (grouped(sheet) or latest(sheet)):
+                sheets.append(self._whole_sheet(kind, spec, sheet))  # from all the records
             elif was.entries is None:
                 raise Stale("no rows were kept for a sheet")
+            elif latest(sheet):
+                source = sheet.source or kind
+                made = grown_latest(sheet, writer, was.entries, changed, store, self.today, source)
+                sheets.append(made)
             else:
                 grow = grown_groups if grouped(sheet) else grown
                 sheets.append(grow(kind, sheet, writer, was.entries, changed, store, self.today))

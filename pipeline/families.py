@@ -70,6 +70,12 @@ def ids_of(store: Store, idents: Iterable[str]) -> list[int]:
     ]
 
 
+def ids_of_idents(store: Store, idents: Iterable[str]) -> dict[str, int]:
+    """The id of each record named in ``idents``."""
+    sql = "SELECT ident, id FROM records WHERE ident IN ({marks})"
+    return {row[0]: row[1] for row in _query(store, sql, idents)}
+
+
 def added_after(store: Store, kind: str, last_id: int) -> list[int]:
     """The ids of the records of ``kind`` added after record ``last_id``."""
     rows = store.execute("SELECT id FROM records WHERE kind = ? AND id > ?", (kind, last_id))

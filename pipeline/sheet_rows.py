@@ -230,7 +230,7 @@ def grown(
     where = {entry[0]: index for index, entry in enumerate(entries)}
     views = {view.ident: view for view in changed}
     for row in default_rows(source, [v for v in changed if v.kind == source.key], today):
-        _put(entries, where, row["ident"], _entry(kind, spec, writer, row))
+        put(entries, where, row["ident"], _entry(kind, spec, writer, row))
     order = _ordered(spec, entries)
     keys = [entries[index][2] for index in order]
 
@@ -246,7 +246,7 @@ def grown(
     return SheetRows(writer, keys, rows_at, entries, earlier)
 
 
-def _put(entries: list[list[Any]], where: dict[Any, int], key: Any, entry: list[Any]) -> None:
+def put(entries: list[list[Any]], where: dict[Any, int], key: Any, entry: list[Any]) -> None:
     """``entry`` in place of the kept one for ``key`` (``where`` says which), else at the end."""
     if key in where:
         entries[where[key]] = entry
@@ -326,7 +326,7 @@ def grown_groups(
         if value not in made:
             members, first = _group_records(store, source, spec, value)
             made[value] = _group_rows(spec, writer, members, today)
-            _put(entries, where, value, _group_entry(spec, writer, value, first, made[value]))
+            put(entries, where, value, _group_entry(spec, writer, value, first, made[value]))
         return made[value]
 
     for value in dict.fromkeys(group_of(spec, v) for v in changed if v.kind == source.key):

@@ -162,3 +162,40 @@ def test_a_purge_and_a_crash_make_the_register_whole_again(
     ws.process()
     assert_as_if_whole(ws, tmp_path)
     assert kept.stat().st_mode & 0o077 == 0  # personal data: the owner's alone
+
+
+PERSONS = "育龄人员基础资料档案"
+
+
+def test_a_person_moves_to_the_latest_pledge_reading_only_the_new_records(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The persons over all pledges (``latest_by``): a later pledge naming a person moves
+    that person's row to its place, a visit changes a row of an earlier pledge, and the
+    register reads as made whole, from the new pledge and the visited one alone."""
+    monkeypatch.setattr(sheet_rows, "BLOCK", 2)
+    for number in range(3):
+        ws.drop(f"{number}.xlsx", ws.xlsx("fp_pledge", party_b=f"示例部门{number}"))
+    ws.process()
+    # the sample roster: the same four persons in each pledge, each row that of the latest
+    roster = json.loads(
+        ws.rt.store.execute("SELECT data FROM records WHERE kind = 'fp_pledge'").fetchone()[0]
+    )["roster"]
+    moved = {k: v for k, v in roster[1].items() if v is not None} | {"children": 3}
+    newcomer = {"person_name": "孔样例", "person_department": "运行部"}
+    ws.drop("late.xlsx", ws.xlsx("fp_pledge", party_b="示例新部门", roster=[moved, newcomer]))
+    ws.drop("visit.xlsx", ws.xlsx("fp_visit", pledge_serial="JS-2026-0003"))
+    read: list[str] = []
+    real = records.view
+
+    def counted(row: Any) -> Any:
+        found = real(row)
+        read.append(found.ident) if found.kind == "fp_pledge" else None
+        return found
+
+    monkeypatch.setattr(records, "view", counted)
+    jobs = ws.process().jobs
+    assert [(job.source.name, job.problems) for job in jobs if job.outcome != "accepted"] == []
+    assert "JS-2026-0001" not in read and "JS-2026-0002" not in read
+    assert {"JS-2026-0003", "JS-2026-0004"} <= set(read)
+    assert assert_as_if_whole(ws, tmp_path) > 15
