@@ -37,7 +37,7 @@ from typing import Any
 
 from benchmarks.ceiling import ceiling
 from benchmarks.floor import floor_seconds
-from benchmarks.growth import prefill, seed_rows
+from benchmarks.growth import prefill, seed_indexes, seed_rows
 from benchmarks.makeforms import make_forms
 from benchmarks.runs import (
     Timed,
@@ -180,7 +180,7 @@ def growth_section(
     seed = working_folder(root / "seed")
     seed_forms = [form for kind in KINDS for form in made[kind.key][:2]]
     inprocess_run(seed, seed_forms, workers=False)
-    seeds = seed_rows(seed)
+    seeds, indexes = seed_rows(seed), seed_indexes(seed)
     roots = [kind for kind in KINDS if kind.parent is None]
     forms = [
         form
@@ -190,7 +190,7 @@ def growth_section(
     results = []
     for size in [0, *sizes]:
         config = working_folder(root / f"growth-{size}")
-        prefill(config, seeds, size, today.year)
+        prefill(config, seeds, size, today.year, indexes)
         # The office's registers were exported as those records came in: export them once,
         # untimed, as they would be before the next batch arrives.
         exported = cli_command(config, "registers")

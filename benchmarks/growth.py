@@ -33,6 +33,17 @@ def seed_rows(config: Config) -> list[sqlite3.Row]:
         db.close()
 
 
+def seed_indexes(config: Config) -> list[str]:
+    """The indexes the seed's store made as its forms looked values up (``Store._looked_up``):
+    a store that grew through the pipeline made them while it was small."""
+    db = sqlite3.connect(config.folders.state / DATABASE_NAME)
+    try:
+        sql = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'records_by_%'"
+        return [row[0] for row in db.execute(sql).fetchall()]
+    finally:
+        db.close()
+
+
 def _other_person(kind_key: str, data: dict[str, Any], number: int) -> dict[str, Any]:
     kind = get_kind(kind_key)
     for spec in kind.model.field_defs():
@@ -65,12 +76,17 @@ class Numbering:
         return children + 1, None, f"{parent_serial}-{parent.suffix}{children + 1}", parent_id
 
 
-def prefill(config: Config, seeds: list[sqlite3.Row], count: int, last_year: int) -> None:
-    """Add ``count`` records of the seeds' kinds, spread over the years before ``last_year``."""
+def prefill(
+    config: Config, seeds: list[sqlite3.Row], count: int, last_year: int, indexes: list[str]
+) -> None:
+    """Add ``count`` records of the seeds' kinds, spread over the years before ``last_year``,
+    to a store with the seed's ``indexes``."""
     years = list(range(FIRST_YEAR, last_year))
     numbering = Numbering()
     Store(config.folders.state).close()  # the schema, as the first run would make it
     db = sqlite3.connect(config.folders.state / DATABASE_NAME)
+    for index in indexes:
+        db.execute(index)
     db.execute("BEGIN")
     for number, seed in zip(range(count), cycle(seeds), strict=False):
         year = years[number * len(years) // count]
