@@ -73,6 +73,14 @@ def encoded(value: Any) -> Any:
     raise TypeError(f"a sort key of type {type(value).__name__} cannot be kept")
 
 
+def _tagged(value: Any) -> Any:
+    """What ``json.dumps`` cannot write of a sort key, as ``encoded`` writes it (tuples are
+    written as lists by ``json`` itself): the C encoder then writes 100,000 entries at once."""
+    if isinstance(value, datetime | date | Decimal):
+        return encoded(value)
+    raise TypeError(f"a sort key of type {type(value).__name__} cannot be kept")
+
+
 def decoded(value: Any) -> Any:
     """The sort key ``encoded`` kept, comparing as the original does."""
     if isinstance(value, list):
@@ -118,8 +126,11 @@ def _sheet(found: dict[str, Any], data: bytes) -> KeptSheet:
         rows = tuple(detail[3] for detail in details)
         blocks.append(Block(key, segment, found_details, rows))
     entries = found["entries"]
-    if entries is not None:
-        entries = [[decoded(name), decoded(key), row] for name, key, row in entries]
+    if entries is not None:  # an ident is text: only a sort key needs decoding, as a rule
+        entries = [
+            [name if type(name) is str else decoded(name), decoded(key), row]
+            for name, key, row in entries
+        ]
     return KeptSheet(blocks, entries)
 
 
@@ -139,14 +150,11 @@ def write(state: Path, title: str, kept: Kept) -> str:
             listed[-1].append(details)
             data.append(segment.compressed)
             offset += len(segment.compressed)
-        entries = sheet.entries
-        if entries is not None:
-            entries = [[encoded(name), encoded(key), row] for name, key, row in entries]
-        sheets.append({"blocks": listed, "entries": entries})
+        sheets.append({"blocks": listed, "entries": sheet.entries})
     joined = b"".join(data)
     digest = hashlib.sha256(joined).hexdigest()
     found = {"blocks": digest, "sheets": sheets, "last": kept.last, "day": kept.day}
-    text = json.dumps(found, ensure_ascii=False).encode("utf-8")
+    text = json.dumps(found, ensure_ascii=False, default=_tagged).encode("utf-8")
     write_atomic(blocks, joined)
     write_atomic(described, text)
     # The rows an earlier version kept (``<title>.deflate``) are read no more; they hold
