@@ -45,7 +45,9 @@ from benchmarks.makeforms import make_forms
 from benchmarks.runs import (
     Timed,
     cli_command,
+    cli_process,
     cli_run,
+    drop,
     inprocess_run,
     stored_records,
     working_folder,
@@ -190,9 +192,11 @@ def side_by_side(root: Path, batch: Forms, count: int) -> float:
     """Seconds for ``count`` one-process runs of the whole batch at once, each in a folder
     of its own: the pool's work with nothing shared (no store, no order, no messages)."""
     folders = [working_folder(root / f"alone-{index}", 1) for index in range(count)]
+    for config in folders:
+        drop(config, batch)
     started = time.perf_counter()
     with ThreadPoolExecutor(count) as runs:
-        list(runs.map(lambda config: cli_run(config, batch), folders))
+        list(runs.map(lambda config: cli_process(config, len(batch)), folders))
     return time.perf_counter() - started
 
 

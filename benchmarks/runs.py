@@ -73,12 +73,17 @@ def cli_command(config: Config, *args: str) -> float:
 
 
 def cli_run(config: Config, forms: list[tuple[str, bytes]]) -> Timed:
-    """``unionforms process`` on ``forms`` dropped into the inbox beforehand.
+    """``unionforms process`` on ``forms`` dropped into the inbox beforehand."""
+    drop(config, forms)
+    return cli_process(config, len(forms))
+
+
+def cli_process(config: Config, count: int) -> Timed:
+    """``unionforms process`` on the ``count`` forms in the inbox, which it must empty.
 
     The peak memory is the largest resident size of the process or of one of its workers, as
     GNU time reports it: a process started straight from this one would count this one's
     memory, which Linux records as the child's own when it starts the new program."""
-    drop(config, forms)
     assert config.source is not None
     command = [*unionforms_command(), "--config", str(config.source), "process"]
     report = config.folders.state / "time.txt"
@@ -94,7 +99,7 @@ def cli_run(config: Config, forms: list[tuple[str, bytes]]) -> Timed:
     if left:
         raise RuntimeError(f"{len(left)} forms were not processed, e.g. {left[0].name}")
     peak, cpu = _time_report(report)
-    return Timed(seconds, len(forms), peak, cpu, accepted=len(forms))
+    return Timed(seconds, count, peak, cpu, accepted=count)
 
 
 def _time_report(report: Path) -> tuple[float, float]:
