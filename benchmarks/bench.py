@@ -11,9 +11,11 @@ kinds   per kind, ``--forms`` distinct filled forms (``benchmarks.makeforms``) p
         the floor (``benchmarks.floor``): openpyxl and plain docxtpl on the same forms. The
         ratio is pipeline / floor, per form.
 pool    every kind's forms in one batch, with one process and with the default pool, in
-        turns ``--rounds`` times; the best time of each. Before and after, the ceiling: what
-        the machine gives as many processes sharing nothing, on bare arithmetic and on
-        openpyxl loading and saving the same forms (``benchmarks.ceiling``).
+        turns ``--rounds`` times; the best time of each, and the CPU time of each. Then the
+        ceiling: what the machine gives as many processes sharing nothing — the same batch
+        run by one process in as many folders at once, against one run alone; and, before
+        and after, bare arithmetic and openpyxl loading and saving the same forms
+        (``benchmarks.ceiling``).
 growth  ``--growth-forms`` new forms after the store was filled with 0 and each ``--growth``
         number of records (``benchmarks.growth``); per-form cost at each size.
 watch   ``unionforms watch`` on a trickle of forms: p50 and p95 latency from a file complete
@@ -31,6 +33,7 @@ import os
 import platform
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,7 +45,9 @@ from benchmarks.makeforms import make_forms
 from benchmarks.runs import (
     Timed,
     cli_command,
+    cli_process,
     cli_run,
+    drop,
     inprocess_run,
     stored_records,
     working_folder,
@@ -137,7 +142,9 @@ def show_kind(kind: FormKind, figures: dict[str, Any]) -> None:
 
 def pool_section(root: Path, made: dict[str, Forms], rounds: int) -> dict[str, Any]:
     """The batch with one process and with the pool, in turns, ``rounds`` times each; the
-    best time of each (a shared machine only ever makes a run slower)."""
+    best time of each (a shared machine only ever makes a run slower). Then the machine's
+    ceiling for this very work: as many one-process runs of the whole batch at once, in
+    folders of their own, against one run alone."""
     batch = [form for kind in KINDS for form in made[kind.key]]
     load = load_now()
     size = pool_size(Config())
@@ -149,14 +156,18 @@ def pool_section(root: Path, made: dict[str, Forms], rounds: int) -> dict[str, A
             run = cli_run(working_folder(root / f"workers-{workers}", workers), batch)
             if workers not in timed or run.seconds < timed[workers].seconds:
                 timed[workers] = run
+    together = side_by_side(root, batch, size)
     ceilings.append(ceiling(sample, size))
     speedup = timed[1].seconds / timed[0].seconds
+    same_work = size * timed[1].seconds / together
     got = {name: [c[name] for c in ceilings] for name in ceilings[0]}
     print(
         f"pool: {len(batch)} forms of every kind in one batch: one process"
-        f" {timed[1].ms_per_form:.1f} ms/form, {size} workers {timed[0].ms_per_form:.1f}"
-        f" ms/form, speed-up {speedup:.2f}x  (load {load})\n"
-        f"      ceiling, {size} processes sharing nothing, before/after: bare arithmetic"
+        f" {timed[1].ms_per_form:.1f} ms/form ({timed[1].cpu_seconds:.1f} CPU-s), {size}"
+        f" workers {timed[0].ms_per_form:.1f} ms/form ({timed[0].cpu_seconds:.1f} CPU-s),"
+        f" speed-up {speedup:.2f}x  (load {load})\n"
+        f"      ceiling, {size} processes sharing nothing: the same batch run {size} times"
+        f" at once in folders of their own {same_work:.2f}x; bare arithmetic before/after"
         f" {got['arithmetic'][0]:.2f}x/{got['arithmetic'][1]:.2f}x, openpyxl loading and"
         f" saving {len(sample)} of the forms {got['libraries'][0]:.2f}x/"
         f"{got['libraries'][1]:.2f}x",
@@ -165,13 +176,28 @@ def pool_section(root: Path, made: dict[str, Forms], rounds: int) -> dict[str, A
     return {
         "forms": len(batch),
         "one_process_ms_per_form": round(timed[1].ms_per_form, 1),
+        "one_process_cpu_seconds": round(timed[1].cpu_seconds, 1),
         "workers": size,
         "pool_ms_per_form": round(timed[0].ms_per_form, 1),
+        "pool_cpu_seconds": round(timed[0].cpu_seconds, 1),
         "speedup": round(speedup, 2),
+        "same_batch_side_by_side": round(same_work, 2),
         "machine_ceiling": ceilings,
         "rounds": rounds,
         "load_average": load,
     }
+
+
+def side_by_side(root: Path, batch: Forms, count: int) -> float:
+    """Seconds for ``count`` one-process runs of the whole batch at once, each in a folder
+    of its own: the pool's work with nothing shared (no store, no order, no messages)."""
+    folders = [working_folder(root / f"alone-{index}", 1) for index in range(count)]
+    for config in folders:
+        drop(config, batch)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(count) as runs:
+        list(runs.map(lambda config: cli_process(config, len(batch)), folders))
+    return time.perf_counter() - started
 
 
 def growth_section(

@@ -51,6 +51,7 @@ class Timed:
     seconds: float
     forms: int
     peak_rss_mb: float = 0.0
+    cpu_seconds: float = 0.0  # user and system, the process and its workers
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, all forms
     accepted: int = 0
 
@@ -72,17 +73,22 @@ def cli_command(config: Config, *args: str) -> float:
 
 
 def cli_run(config: Config, forms: list[tuple[str, bytes]]) -> Timed:
-    """``unionforms process`` on ``forms`` dropped into the inbox beforehand.
+    """``unionforms process`` on ``forms`` dropped into the inbox beforehand."""
+    drop(config, forms)
+    return cli_process(config, len(forms))
+
+
+def cli_process(config: Config, count: int) -> Timed:
+    """``unionforms process`` on the ``count`` forms in the inbox, which it must empty.
 
     The peak memory is the largest resident size of the process or of one of its workers, as
     GNU time reports it: a process started straight from this one would count this one's
     memory, which Linux records as the child's own when it starts the new program."""
-    drop(config, forms)
     assert config.source is not None
     command = [*unionforms_command(), "--config", str(config.source), "process"]
     report = config.folders.state / "time.txt"
     if TIME.is_file():
-        command = [str(TIME), "-f", "%M", "-o", str(report), *command]
+        command = [str(TIME), "-f", "%M %U %S", "-o", str(report), *command]
     started = time.perf_counter()
     child = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - started
@@ -92,8 +98,16 @@ def cli_run(config: Config, forms: list[tuple[str, bytes]]) -> Timed:
     left = list(config.folders.inbox.iterdir())
     if left:
         raise RuntimeError(f"{len(left)} forms were not processed, e.g. {left[0].name}")
-    peak = int(report.read_text().split()[-1]) / 1024 if report.is_file() else 0.0
-    return Timed(seconds, len(forms), peak, accepted=len(forms))
+    peak, cpu = _time_report(report)
+    return Timed(seconds, count, peak, cpu, accepted=count)
+
+
+def _time_report(report: Path) -> tuple[float, float]:
+    """The peak memory (MB) and CPU seconds GNU time wrote (its last line)."""
+    if not report.is_file():
+        return 0.0, 0.0
+    memory, user, system = report.read_text().split("\n")[-2].split()
+    return int(memory) / 1024, float(user) + float(system)
 
 
 def inprocess_run(

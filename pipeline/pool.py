@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import sys
@@ -84,6 +85,10 @@ def _start_worker(config: Config) -> None:
     from pipeline.runtime import open_runtime
 
     _runtime = open_runtime(config, read_only=True)
+    # A worker leaves by multiprocessing's exit, which runs its finalizers but not atexit's
+    # (nor the weakref finalizers behind ``TemporaryDirectory``): close the runtime there, or
+    # each worker that made a PDF leaves its LibreOffice profile behind in the temp folder.
+    multiprocessing.util.Finalize(None, _runtime.close, exitpriority=10)
 
 
 def _run(job: Job, kind: str | None, stages: Sequence[Stage]) -> Done:

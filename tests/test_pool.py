@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from forms import KINDS, get_kind
 from forms.samples import fictional_id
-from pipeline.config import Config
+from pipeline.config import Config, Documents, Limits
 from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_batch
 from pipeline.job import Job
 from pipeline.pool import pool_size
@@ -280,3 +281,32 @@ def test_ctrl_c_at_the_terminal_finishes_the_forms_in_hand(ws: Workspace, tmp_pa
     _, rows = register_rows(tmp_path / "out" / "registers" / "事故隐患整改跟踪台账.xlsx")
     assert len(rows) == done  # the registers were brought up to date
     assert not [pid for pid in workers if alive(pid)]
+
+
+def test_workers_that_made_pdfs_leave_no_libreoffice_profile_behind(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker leaves by multiprocessing's exit, which skips atexit: without closing its
+    runtime there, each worker that converted left a LibreOffice profile in the temp folder."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the workers, forked, inherit it
+    soffice = tmp_path / "soffice"
+    soffice.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")  # runs, makes no PDF
+    soffice.chmod(0o755)
+    config = make_config(tmp_path / "office", workers=2).model_copy(
+        update={
+            "documents": Documents(pdf=True),
+            "limits": Limits(soffice=str(soffice)),
+        }
+    )
+    drop_files(config, {f"{n}.xlsx": ws.xlsx("hazard", n) for n in range(3)})
+    rt = open_runtime(config, clock=lambda: NOW)
+    try:
+        rt.start_workers()
+        result = process_batch(collect_inbox(config), rt)
+    finally:
+        rt.close()
+    assert result.count("accepted") == 3
+    assert any("未能生成PDF" in warning for job in result.jobs for warning in job.warnings)
+    assert sorted(path.name for path in temp.iterdir()) == []
