@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,7 +26,6 @@ from pipeline.registers import Detail
 from pipeline.sheet_file import Segment
 
 FOLDER = "register-rows"
-PLAIN = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,10 @@ class Block:
 @dataclass
 class KeptSheet:
     blocks: list[Block] = field(default_factory=list)
-    # For a sheet of one row per record, in record order: [ident, sort key, row digest or
-    # None when ``where`` leaves the record out]; for a sheet made group by group: [group
-    # value, its place, its rows' digests]; None for a sheet made from all records.
+    # For a sheet of one row per record, in record order: [ident, sort key (``listed``), row
+    # digest or None when ``where`` leaves the record out]; for a sheet made group by group:
+    # [group value, its place, its rows' digests]; for a sheet of ``latest_by`` rows, see
+    # ``pipeline.latest_rows``; None for a sheet made from all records.
     entries: list[list[Any]] | None = None
 
 
@@ -56,42 +57,39 @@ class Kept:
     day: str  # the date they were made (ISO): a sheet's rows may change with it
 
 
-def encoded(value: Any) -> Any:
-    """A sort key as JSON keeps it: dates and amounts tagged, tuples as lists."""
+def listed(value: Any) -> Any:
+    """A sort key as it reads back from JSON: tuples as lists (which compare alike), so that
+    kept keys are compared as they are read, without a pass over 100,000 of them."""
     if isinstance(value, tuple | list):
-        if all(type(item) in PLAIN for item in value):
-            return list(value)  # the usual key, (year, serial): kept as it is
-        return [encoded(item) for item in value]
+        return [listed(item) for item in value]
+    return value
+
+
+TAGS: dict[str, Callable[[str], Any]] = {
+    "datetime": datetime.fromisoformat,
+    "date": date.fromisoformat,
+    "decimal": Decimal,
+}
+
+
+def _tagged(value: Any) -> Any:
+    """What ``json.dumps`` cannot write of a sort key: dates and amounts, tagged."""
     if isinstance(value, datetime):
         return {"datetime": value.isoformat()}
     if isinstance(value, date):
         return {"date": value.isoformat()}
     if isinstance(value, Decimal):
         return {"decimal": str(value)}
-    if type(value) in PLAIN:
-        return value
     raise TypeError(f"a sort key of type {type(value).__name__} cannot be kept")
 
 
-def _tagged(value: Any) -> Any:
-    """What ``json.dumps`` cannot write of a sort key, as ``encoded`` writes it (tuples are
-    written as lists by ``json`` itself): the C encoder then writes 100,000 entries at once."""
-    if isinstance(value, datetime | date | Decimal):
-        return encoded(value)
-    raise TypeError(f"a sort key of type {type(value).__name__} cannot be kept")
-
-
-def decoded(value: Any) -> Any:
-    """The sort key ``encoded`` kept, comparing as the original does."""
-    if isinstance(value, list):
-        if all(type(item) in PLAIN for item in value):
-            return tuple(value)
-        return tuple(decoded(item) for item in value)
-    if isinstance(value, dict):
-        (tag, text), *_ = value.items()
-        read = {"datetime": datetime.fromisoformat, "date": date.fromisoformat}
-        return read.get(tag, Decimal)(text)
-    return value
+def _untagged(found: dict[str, Any]) -> Any:
+    """A value ``_tagged`` wrote, read back (any other JSON object as it is)."""
+    if len(found) == 1:
+        ((tag, text),) = found.items()
+        if tag in TAGS and isinstance(text, str):
+            return TAGS[tag](text)
+    return found
 
 
 def _paths(folder: Path, title: str) -> tuple[Path, Path]:
@@ -111,7 +109,7 @@ def read(state: Path, title: str, digest: str | None) -> Kept | None:
         return None
     if hashlib.sha256(text).hexdigest() != digest:
         return None
-    found = json.loads(text)
+    found = json.loads(text, object_hook=_untagged)
     if hashlib.sha256(data).hexdigest() != found["blocks"]:
         return None
     sheets = [_sheet(sheet, data) for sheet in found["sheets"]]
@@ -125,13 +123,7 @@ def _sheet(found: dict[str, Any], data: bytes) -> KeptSheet:
         found_details = tuple(Detail(*detail[:3]) for detail in details)
         rows = tuple(detail[3] for detail in details)
         blocks.append(Block(key, segment, found_details, rows))
-    entries = found["entries"]
-    if entries is not None:  # an ident is text: only a sort key needs decoding, as a rule
-        entries = [
-            [name if type(name) is str else decoded(name), decoded(key), row]
-            for name, key, row in entries
-        ]
-    return KeptSheet(blocks, entries)
+    return KeptSheet(blocks, found["entries"])
 
 
 def write(state: Path, title: str, kept: Kept) -> str:
@@ -139,18 +131,18 @@ def write(state: Path, title: str, kept: Kept) -> str:
     described, blocks = _paths(private_dir(state / FOLDER), title)
     data, sheets, offset = [], [], 0
     for sheet in kept.sheets:
-        listed = []
+        noted = []
         for block in sheet.blocks:
             segment = block.segment
             details = [
                 [d.ident, d.header, d.text, row]
                 for d, row in zip(block.details, block.detail_rows, strict=True)
             ]
-            listed.append([block.key, offset, len(segment.compressed), segment.crc, segment.size])
-            listed[-1].append(details)
+            noted.append([block.key, offset, len(segment.compressed), segment.crc, segment.size])
+            noted[-1].append(details)
             data.append(segment.compressed)
             offset += len(segment.compressed)
-        sheets.append({"blocks": listed, "entries": sheet.entries})
+        sheets.append({"blocks": noted, "entries": sheet.entries})
     joined = b"".join(data)
     digest = hashlib.sha256(joined).hexdigest()
     found = {"blocks": digest, "sheets": sheets, "last": kept.last, "day": kept.day}

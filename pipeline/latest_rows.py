@@ -3,20 +3,22 @@
 
 Each record's rows are made from that record alone (and its family); a row's place is that of
 the latest record holding it, so the sheet is every record's rows in record order, each row
-kept only where its ``latest_by`` value appears last. What is kept per row, ``[value, place,
-digest or None when ``where`` leaves it out]`` with the place ``(sort key of the row when the
-sheet is sorted, record id, index in the record's rows, record ident)``, lets a batch read only
-the records of the families that gained one, and the records of a block made again.
+kept only where its ``latest_by`` value appears last. What is kept per row, ``[value as JSON
+text, place, digest or None when ``where`` leaves it out]`` with the place ``[sort key of the
+row when the sheet is sorted, record id, index in the record's rows, record ident]``, lets a
+batch read only the records of the families that gained one, and those of a block made again.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from forms.base import FormKind, RecordView, RegisterSpec
 from pipeline.families import ids_of_idents
+from pipeline.kept_rows import listed
 from pipeline.registers import RegisterWriter
 from pipeline.sheet_rows import SheetRows, Stale, families, put
 from pipeline.store import Store
@@ -39,10 +41,11 @@ def _entries(
     found = []
     for index, row in enumerate(_rows_of(spec, view, today)):
         shown = spec.where is None or spec.where(row)
-        place: tuple[Any, ...] = (record_id, index, view.ident)
+        place = [record_id, index, view.ident]
         if spec.order:
-            place = (spec.order(row) if shown else None, *place)
-        found.append(([spec.latest_by(row), place, writer.row_key(row) if shown else None], row))
+            place = [listed(spec.order(row)) if shown else None, *place]
+        name = json.dumps(listed(spec.latest_by(row)), ensure_ascii=False, default=str)
+        found.append(([name, place, writer.row_key(row) if shown else None], row))
     return found
 
 

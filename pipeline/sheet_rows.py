@@ -29,7 +29,7 @@ from typing import Any
 
 from forms.base import FormKind, RecordView, RegisterSpec
 from pipeline.families import ids_of, load_families
-from pipeline.kept_rows import Block
+from pipeline.kept_rows import Block, listed
 from pipeline.registers import HEADER_ROW, Detail, RegisterWriter, default_rows
 from pipeline.sheet_file import sheet_segment
 from pipeline.store import Store
@@ -174,7 +174,7 @@ def _entry(
     kept = spec.where is None or spec.where(row)
     return [
         row["ident"],
-        spec.order(row) if spec.order and kept else None,
+        listed(spec.order(row)) if spec.order and kept else None,
         writer.row_key(row) if kept else None,
     ]
 

@@ -6,6 +6,8 @@ change a parent's row, after a purge, and after a crash between writing and noti
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from openpyxl import load_workbook
 
 from forms import KINDS
 from forms.samples import fictional_id
-from pipeline import records, sheet_rows
+from pipeline import kept_rows, records, sheet_rows
 from pipeline.exports import STATE_FILE, export_changed
 from pipeline.kept_rows import FOLDER
 from pipeline.registers import RegisterWriter, register_path, write_register
@@ -199,3 +201,23 @@ def test_a_person_moves_to_the_latest_pledge_reading_only_the_new_records(
     assert "JS-2026-0001" not in read and "JS-2026-0002" not in read
     assert {"JS-2026-0003", "JS-2026-0004"} <= set(read)
     assert assert_as_if_whole(ws, tmp_path) > 15
+
+
+def test_kept_sort_keys_read_back_comparing_as_made(tmp_path: Path) -> None:
+    """Sort keys are kept as JSON (dates and amounts tagged) and read back as lists, which
+    compare as the tuples they were made from."""
+    made = [
+        (date(2026, 3, 1), "b"),
+        (date(2025, 12, 31), "z"),
+        (datetime(2026, 3, 1, 8, 30), Decimal("2.50")),
+        ((False, date(2024, 1, 2)), ("a", 1)),
+    ]
+    entries = [[f"KN-{n}", kept_rows.listed(key), "digest"] for n, key in enumerate(made)]
+    kept = kept_rows.Kept([kept_rows.KeptSheet([], entries)], {}, "2026-03-01")
+    digest = kept_rows.write(tmp_path, "示例台账", kept)
+    found = kept_rows.read(tmp_path, "示例台账", digest)
+    assert found is not None and found.sheets[0].entries == entries
+    back = [entry[1] for entry in found.sheets[0].entries]
+    assert type(back[0][0]) is date and back[1] < back[0]  # dates, not their text
+    assert back[2][0] == datetime(2026, 3, 1, 8, 30) and back[2][1] == Decimal("2.5")
+    assert back[3] == [[False, date(2024, 1, 2)], ["a", 1]]
