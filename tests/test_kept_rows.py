@@ -6,6 +6,7 @@ change a parent's row, after a purge, and after a crash between writing and noti
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,10 +18,12 @@ from openpyxl import load_workbook
 from forms import KINDS
 from forms.samples import fictional_id
 from pipeline import kept_rows, records, sheet_rows
+from pipeline.config import Config
 from pipeline.exports import STATE_FILE, export_changed
 from pipeline.kept_rows import FOLDER
-from pipeline.registers import RegisterWriter, register_path, write_register
+from pipeline.registers import HEADER_ROW, RegisterWriter, register_path, write_register
 from pipeline.samples import run_samples
+from pipeline.sheet_rows import SheetRows
 from tests.conftest import NOW, Workspace
 
 HARDSHIP = "困难职工档案台账"
@@ -221,3 +224,41 @@ def test_kept_sort_keys_read_back_comparing_as_made(tmp_path: Path) -> None:
     assert type(back[0][0]) is date and back[1] < back[0]  # dates, not their text
     assert back[2][0] == datetime(2026, 3, 1, 8, 30) and back[2][1] == Decimal("2.5")
     assert back[3] == [[False, date(2024, 1, 2)], ["a", 1]]
+
+
+def test_rows_moved_down_are_renumbered_from_their_kept_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new row sorting first moves every row down: each moved row is taken from its kept
+    block and renumbered, with its text too long for a cell, and only the new row is made;
+    the rows read as ``rows_xml`` makes them all at once."""
+    monkeypatch.setattr(sheet_rows, "BLOCK", 2)
+    kind = KINDS[0]
+    spec = kind.registers[0]
+    config = Config()
+
+    def row(number: int) -> dict[str, Any]:
+        name = "示例" * (400 if number == 2 else 1)  # row 2: too long for its cell
+        return {"serial": f"KN-2026-{number:04d}", "ident": f"KN-2026-{number:04d}", "name": name}
+
+    writer = RegisterWriter(kind, spec, config)
+    old = [row(n) for n in range(1, 6)]
+    old_keys = [writer.row_key(r) for r in old]
+    earlier = sheet_rows.blocks(SheetRows(writer, old_keys, lambda s, e: old[s:e]), [])
+    assert any(block.details for block in earlier)
+    new = [row(9), *old]
+    made: list[tuple[int, int]] = []
+
+    def rows_at(start: int, end: int) -> list[dict[str, Any]]:
+        made.append((start, end))
+        return new[start:end]
+
+    keys = [writer.row_key(r) for r in new]
+    grown = sheet_rows.blocks(SheetRows(writer, keys, rows_at, None, old_keys), earlier)
+    assert made == [(0, 1)]
+    whole = RegisterWriter(kind, spec, config)
+    xml = b"".join(zlib.decompressobj(-15).decompress(b.segment.compressed) for b in grown)
+    assert xml == whole.rows_xml(new, HEADER_ROW + 1)
+    assert [d for block in grown for d in block.details] == whole.details
+    places = [(n * 2 + row + HEADER_ROW + 1) for n, b in enumerate(grown) for row in b.detail_rows]
+    assert places == whole.detail_rows
