@@ -81,6 +81,7 @@ CODE = (
     "pipeline.sheet_file",
     "pipeline.kept_rows",
     "pipeline.latest_rows",
+    "pipeline.kept_xml",
 )
 
 

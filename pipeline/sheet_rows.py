@@ -2,26 +2,26 @@
 
 A sheet is written in blocks of ``BLOCK`` rows. A block whose rows (their digests and first
 number) are those of a kept block is reused as it is compressed; only the others are made
-(``RegisterWriter.rows_xml``) and compressed. Rows are found in one of two ways:
+and compressed: each of their rows written before is taken from its kept block and
+renumbered (``pipeline.kept_xml``), the others are made from their records
+(``RegisterWriter.rows_xml``). Rows are found in one of these ways:
 
 - from all the records (``whole``): a sheet made by a ``rows`` builder over all its kind's
-  records (a person over several pledges), and any sheet when nothing usable was kept;
+  records, and any sheet when nothing usable was kept;
 - for a sheet whose builder makes its rows group by group (``RegisterSpec.grouped_by``: a
   year's summary, a person's archive row), from the kept groups (``grown_groups``): only the
   groups that gained records are read (by their value) and made again;
+- for a sheet whose builder makes each record's rows alone, a later row replacing an earlier
+  one (``RegisterSpec.latest_by``: a person over several pledges), ``pipeline.latest_rows``;
 - for a sheet of one row per record, from what was kept (``grown``): each record's sort key
   and row digest, in record order. Only the records of the families that gained a record
   are read and their rows made again (a follow-up changes its parent's row, and may change a
-  sibling's); the rows are put in order from the kept keys, and a block whose rows moved is
-  made again from its records. New records of the current year usually sort last, so a
-  batch makes the last block and its own rows.
+  sibling's); the rows are put in order from the kept keys. New records of the current year
+  usually sort last, so a batch makes its own rows alone.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +30,7 @@ from typing import Any
 from forms.base import FormKind, RecordView, RegisterSpec
 from pipeline.families import ids_of, load_families
 from pipeline.kept_rows import Block, listed
+from pipeline.kept_xml import KeptXml, block_key, renumbered, split
 from pipeline.registers import HEADER_ROW, Detail, RegisterWriter, default_rows
 from pipeline.sheet_file import sheet_segment
 from pipeline.store import Store
@@ -59,76 +60,16 @@ def families(store: Store, ids: list[int]) -> list[RecordView]:
         raise Stale(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _block_key(start: int, keys: list[str]) -> str:
-    return hashlib.sha1(f"{start}:{','.join(keys)}".encode()).hexdigest()
-
-
 def blocks(sheet: SheetRows, earlier: list[Block]) -> list[Block]:
     """The sheet's blocks: kept ones where their rows are the same, the others made."""
     reuse = {block.key: block for block in earlier}
-    kept = KeptXml(sheet.earlier, earlier)
+    kept = KeptXml(sheet.earlier, earlier, BLOCK)
     made = []
     for start in range(0, len(sheet.keys), BLOCK):
         end = min(start + BLOCK, len(sheet.keys))
-        key = _block_key(start, sheet.keys[start:end])
+        key = block_key(start, sheet.keys[start:end])
         made.append(reuse.get(key) or _block(sheet, start, end, key, kept))
     return made
-
-
-ROW_NUMBER = re.compile(rb'(<row r="|<c r="[A-Z]+)[0-9]+"')
-
-
-def _split(xml: bytes) -> list[bytes]:
-    """The XML of each row of ``xml`` (a text's ``<`` is written ``&lt;``: only rows start
-    ``<row ``)."""
-    return [b"<row " + part for part in xml.split(b"<row ")[1:]]
-
-
-def _numbered(xml: bytes, number: int) -> bytes:
-    return ROW_NUMBER.sub(lambda found: found[1] + b'%d"' % number, xml)
-
-
-class KeptXml:
-    """The XML of the rows of the kept blocks, by row digest: equal digests, equal XML but
-    for the row's number (``RegisterWriter.row_key``), so a row that was written before is
-    taken from the block it was kept in, renumbered, rather than made again from its
-    records. Only blocks whose digest matches the rows noted for them are used."""
-
-    def __init__(self, keys: list[str] | None, earlier: list[Block]) -> None:
-        self.keys = keys or []
-        self.earlier = earlier
-        self.places: dict[str, int] | None = None
-        self.opened: dict[int, tuple[list[bytes], dict[int, list[Detail]]] | None] = {}
-
-    def row(self, key: str) -> tuple[bytes, list[Detail]] | None:
-        """The XML of a row of digest ``key`` (numbered as it was) and its details."""
-        if self.places is None:
-            self.places = {digest: place for place, digest in enumerate(self.keys)}
-        place = self.places.get(key)
-        if place is None:
-            return None
-        index = place // BLOCK
-        if index not in self.opened:
-            self.opened[index] = self._open(index)
-        found = self.opened[index]
-        if found is None:
-            return None
-        rows, details = found
-        return rows[place % BLOCK], details.get(place % BLOCK, [])
-
-    def _open(self, index: int) -> tuple[list[bytes], dict[int, list[Detail]]] | None:
-        start = index * BLOCK
-        keys = self.keys[start : start + BLOCK]
-        if index >= len(self.earlier) or self.earlier[index].key != _block_key(start, keys):
-            return None
-        block = self.earlier[index]
-        rows = _split(zlib.decompressobj(-15).decompress(block.segment.compressed))
-        if len(rows) != len(keys):
-            return None
-        details: dict[int, list[Detail]] = {}
-        for detail, row in zip(block.details, block.detail_rows, strict=True):
-            details.setdefault(row, []).append(detail)
-        return rows, details
 
 
 def _block(sheet: SheetRows, start: int, end: int, key: str, kept: KeptXml) -> Block:
@@ -141,7 +82,7 @@ def _block(sheet: SheetRows, start: int, end: int, key: str, kept: KeptXml) -> B
         found = kept.row(sheet.keys[position])
         if found is not None:
             xml, noted = found
-            rows.append(_numbered(xml, HEADER_ROW + 1 + position))
+            rows.append(renumbered(xml, HEADER_ROW + 1 + position))
             details += [(detail, position - start) for detail in noted]
             position += 1
             continue
@@ -165,7 +106,7 @@ def _made(sheet: SheetRows, start: int, end: int) -> tuple[list[bytes], list[tup
     before = len(writer.details)
     xml = writer.rows_xml(rows, HEADER_ROW + 1 + start)
     found = zip(writer.details[before:], writer.detail_rows[before:], strict=True)
-    return _split(xml), list(found)
+    return split(xml), list(found)
 
 
 def _entry(
