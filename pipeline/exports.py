@@ -149,7 +149,9 @@ def fingerprints(
     parts = {
         "code": code_version(),
         "register": [kind.key, kind.version, spec.title],
-        "config": rt.config.model_dump(mode="json", exclude={"folders"}),
+        # Not [performance]: how many workers a batch has does not change a row, and 100,000
+        # rows made again would cost minutes.
+        "config": rt.config.model_dump(mode="json", exclude={"folders", "performance"}),
     }
     daily = type(kind).live is not FormKind.live or spec.rows is not None
     changing = {

@@ -71,6 +71,9 @@ def test_the_date_the_configuration_and_the_registers_command(ws: Workspace) -> 
     ws.rt.clock = lambda: NOW + timedelta(days=1)  # overdue hazards change with the date
     touched = written(ws)
     assert HAZARDS in touched and HARDSHIP not in touched
+    workers = ws.rt.config.performance.model_copy(update={"workers": 7})
+    ws.rt.config = ws.rt.config.model_copy(update={"performance": workers})
+    assert written(ws) == set()  # how many processes make the rows does not change them
     ws.rt.config = ws.rt.config.model_copy(
         update={"rules": ws.rt.config.rules.model_copy(update={"mask_id_numbers": True})}
     )
