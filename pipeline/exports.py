@@ -42,6 +42,7 @@ from pipeline import kept_rows, records
 from pipeline.batches import returns_sheets
 from pipeline.families import added_after, first_of
 from pipeline.files import write_atomic
+from pipeline.kept_details import with_details
 from pipeline.kept_rows import Block, Kept, KeptSheet
 from pipeline.latest_rows import grown_latest, latest, whole_latest
 from pipeline.logs import FILE_ONLY
@@ -82,6 +83,7 @@ CODE = (
     "pipeline.kept_rows",
     "pipeline.latest_rows",
     "pipeline.kept_xml",
+    "pipeline.kept_details",
 )
 
 
@@ -228,12 +230,16 @@ class Exporter:
             if len(earlier) != len(sheets):
                 earlier = [[] for _ in sheets]
             made = [blocks(sheet, b) for sheet, b in zip(sheets, earlier, strict=True)]
-        details = [detail for sheet in made for block in sheet for detail in block.details]
+        made, details = with_details(
+            made, [b for k in (kept.sheets if kept else []) for b in k.blocks]
+        )
         extra = tuple(self._extra_sheets(spec))
         skeleton = register_skeleton(
-            [(s.writer, len(s.keys)) for s in sheets], self.now, extra, details
+            [(s.writer, len(s.keys)) for s in sheets], self.now, extra, bool(details)
         )
         segments = {number: [b.segment for b in sheet] for number, sheet in enumerate(made, 1)}
+        if details:  # the 详情 sheet, last
+            segments[len(sheets) + len(extra) + 1] = details
         write_atomic(path, assemble(skeleton, segments), self.rt.sharing)
         return {"rows": self._keep(kind, spec, sheets, made)}
 

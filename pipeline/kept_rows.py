@@ -32,12 +32,16 @@ FOLDER = "register-rows"
 class Block:
     """Consecutive rows of a sheet, compressed; ``key`` is the digest of their first number
     and their rows' digests. ``details`` are their texts too long for a cell, each with the
-    place of its row in the block in ``detail_rows``."""
+    place of its row in the block in ``detail_rows``, and written out on the 详情 sheet in
+    ``detail_xml``."""
 
     key: str
     segment: Segment
     details: tuple[Detail, ...] = ()
     detail_rows: tuple[int, ...] = ()
+    # The 详情 rows of ``details``, starting at row ``detail_from`` (``pipeline.kept_details``).
+    detail_xml: Segment | None = None
+    detail_from: int = 0
 
 
 @dataclass
@@ -118,11 +122,16 @@ def read(state: Path, title: str, digest: str | None) -> Kept | None:
 
 def _sheet(found: dict[str, Any], data: bytes) -> KeptSheet:
     blocks = []
-    for key, offset, length, crc, size, details in found["blocks"]:
+    for key, offset, length, crc, size, details, written in found["blocks"]:
         segment = Segment(data[offset : offset + length], crc, size)
         found_details = tuple(Detail(*detail[:3]) for detail in details)
         rows = tuple(detail[3] for detail in details)
-        blocks.append(Block(key, segment, found_details, rows))
+        block = Block(key, segment, found_details, rows)
+        if written is not None:
+            at, length, crc, size, first = written
+            xml = Segment(data[at : at + length], crc, size)
+            block = Block(key, segment, found_details, rows, xml, first)
+        blocks.append(block)
     return KeptSheet(blocks, found["entries"])
 
 
@@ -139,9 +148,14 @@ def write(state: Path, title: str, kept: Kept) -> str:
                 for d, row in zip(block.details, block.detail_rows, strict=True)
             ]
             noted.append([block.key, offset, len(segment.compressed), segment.crc, segment.size])
-            noted[-1].append(details)
             data.append(segment.compressed)
             offset += len(segment.compressed)
+            written, xml = None, block.detail_xml
+            if xml is not None:
+                written = [offset, len(xml.compressed), xml.crc, xml.size, block.detail_from]
+                data.append(xml.compressed)
+                offset += len(xml.compressed)
+            noted[-1] += [details, written]
         sheets.append({"blocks": noted, "entries": sheet.entries})
     joined = b"".join(data)
     digest = hashlib.sha256(joined).hexdigest()

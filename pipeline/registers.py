@@ -59,6 +59,8 @@ HEADER_ROW = 3
 DEFAULT_WIDTH = 12
 CLIPPED = "……（未完，全文见“详情”工作表）"
 DETAIL_WIDTHS = (17, 16, 100)
+DETAILS_TITLE = "详情"
+DETAIL_HEADERS = ("编号", "栏目", "全文")
 # Every style a register row may use, in a fixed order (``RegisterWriter._alone``).
 STYLE_NAMES = [style_name(t, h) for t in ("text", *FORMATS) for h in (False, True)]
 DETAIL_CHUNK = 1300  # characters of a text per 详情 row: a row holds about 1,400 at width 100
@@ -327,11 +329,12 @@ def register_skeleton(
     sheets: list[tuple[RegisterWriter, int]],
     now: datetime,
     extra: tuple[ExtraSheet, ...] = (),
-    details: list[Detail] | None = None,
+    details: bool = False,
 ) -> bytes:
     """A register as ``write_register`` makes it, with each of ``sheets`` (its writer and the
     number of its rows) ending at its header: ``sheet_file.assemble`` puts in the rows that
-    ``RegisterWriter.rows_xml`` made."""
+    ``RegisterWriter.rows_xml`` made, and those of the 详情 sheet, last, when there are
+    ``details`` (``pipeline.kept_details``)."""
     wb = register_workbook()
     for number, (writer, count) in enumerate(sheets):
         ws = wb.create_sheet(safe_sheet_title(writer.spec.title))
@@ -343,31 +346,50 @@ def register_skeleton(
     for added in extra:
         write_extra(wb, added)
     if details:
-        write_details(wb, details)
+        ws = details_sheet(wb)
+        ws.append([header_cell(ws, label) for label in DETAIL_HEADERS])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def write_details(wb: Workbook, details: list[Detail]) -> None:
-    """The 详情 sheet: each text too long for its register cell, in full, a long one over
-    several rows marked （续）."""
-    ws = wb.create_sheet("详情")
-    for index, width in enumerate(DETAIL_WIDTHS, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    print_setup(ws, print_layout(list(DETAIL_WIDTHS)), "1:1")
+def _detail_texts(details: Iterable[Detail]) -> list[tuple[str, str, str]]:
+    """The 详情 rows of ``details``: a long text over several rows marked （续）."""
     rows = []
     for detail in details:
         for start in range(0, len(detail.text), DETAIL_CHUNK):
             part = detail.text[start : start + DETAIL_CHUNK]
             header = detail.header + ("（续）" if start else "")
             rows.append((detail.ident, header, part))
+    return rows
+
+
+def details_sheet(wb: Workbook) -> Any:
+    """The 详情 sheet with its header and no rows: each text too long for its register cell
+    goes below, in full (``write_details``, or ``pipeline.kept_details``)."""
+    ws = wb.create_sheet(DETAILS_TITLE)
+    for index, width in enumerate(DETAIL_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    print_setup(ws, print_layout(list(DETAIL_WIDTHS)), "1:1")
     ws.row_dimensions[1].height = row_height(1) + 4
-    for number, (_, _, text) in enumerate(rows, 2):
+    return ws
+
+
+def detail_cells(ws: Any, details: Iterable[Detail], first: int) -> list[list[WriteOnlyCell]]:
+    """The cells of the 详情 rows of ``details`` from row ``first`` of write-only sheet ``ws``,
+    each row's height set for its text."""
+    rows = _detail_texts(details)
+    for number, (_, _, text) in enumerate(rows, first):
         ws.row_dimensions[number].height = row_height(text_lines(text, DETAIL_WIDTHS[2]))
-    ws.append([header_cell(ws, label) for label in ("编号", "栏目", "全文")])
-    for row in rows:
-        ws.append([text_cell(ws, value) for value in row])
+    return [[text_cell(ws, value) for value in row] for row in rows]
+
+
+def write_details(wb: Workbook, details: list[Detail]) -> None:
+    """The 详情 sheet: each text too long for its register cell, in full."""
+    ws = details_sheet(wb)
+    ws.append([header_cell(ws, label) for label in DETAIL_HEADERS])
+    for cells in detail_cells(ws, details, 2):
+        ws.append(cells)
 
 
 def safe_sheet_title(title: str) -> str:

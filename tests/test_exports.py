@@ -152,8 +152,8 @@ def test_only_receiving_a_file_is_left_unsynced(ws: Workspace) -> None:
 def test_a_text_too_long_for_its_cell_keeps_its_details_sheet_batch_after_batch(
     ws: Workspace,
 ) -> None:
-    """A register with a 详情 sheet is not grown from kept rows (that makes its first sheet
-    only): it is made whole, with every text too long for its cell on 详情, each time."""
+    """Every text too long for its cell stays on the 详情 sheet, batch after batch, as the
+    register grows from its kept rows."""
     long = "挡煤墙出现多条竖向裂缝，最宽处约5毫米，堆煤侧压力大，有局部坍塌的危险。" * 40
     path = ws.outbox / "registers" / f"{HAZARDS}.xlsx"
     for number, description in enumerate(

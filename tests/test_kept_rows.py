@@ -6,6 +6,7 @@ change a parent's row, after a purge, and after a crash between writing and noti
 from __future__ import annotations
 
 import json
+import zipfile
 import zlib
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from openpyxl import load_workbook
 
 from forms import KINDS
 from forms.samples import fictional_id
-from pipeline import kept_rows, records, sheet_rows
+from pipeline import kept_details, kept_rows, records, sheet_rows
 from pipeline.config import Config
 from pipeline.exports import STATE_FILE, export_changed
 from pipeline.kept_rows import FOLDER
@@ -262,3 +263,45 @@ def test_rows_moved_down_are_renumbered_from_their_kept_blocks(
     assert [d for block in grown for d in block.details] == whole.details
     places = [(n * 2 + row + HEADER_ROW + 1) for n, b in enumerate(grown) for row in b.detail_rows]
     assert places == whole.detail_rows
+
+
+def test_the_details_of_kept_blocks_are_kept_with_them(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text too long for its cell in every row: a new record with a long text of its own
+    joins a block, which takes its other row's 详情 rows from the kept block, renumbered, and
+    writes the new record's alone; the 详情 sheet is, byte for byte, the one made whole, and
+    reads as ``write_register`` makes it."""
+    monkeypatch.setattr(sheet_rows, "BLOCK", 2)
+    long = "挡煤墙出现多条竖向裂缝，最宽处约5毫米，堆煤侧压力大，有局部坍塌的危险。" * 40
+    for number in range(5):
+        values = {"description": f"{number}号{long}", "location": f"示例地点{number}"}
+        ws.drop(f"{number}.xlsx", ws.xlsx("hazard", **values))
+    ws.process()
+    made: list[int] = []
+    real = kept_details.details_xml
+
+    def counted(details: list[Any], first: int) -> bytes:
+        made.append(first)
+        return real(details, first)
+
+    monkeypatch.setattr(kept_details, "details_xml", counted)
+    ws.drop("new.xlsx", ws.xlsx("hazard", description=f"新{long}", location="示例新地点"))
+    ws.process()
+    path = register_path(ws.outbox / "registers", HAZARD_SPEC)
+    texts = [row[2] for row in load_workbook(path)["详情"].iter_rows(min_row=2, values_only=True)]
+    assert len(texts) == 12 and made == [2 + texts.index(f"新{long}"[:1300])]
+    grown = _last_sheet(path)
+    export_changed(ws.rt, force=True)  # made whole, every 详情 row made again
+    assert _last_sheet(path) == grown
+    assert_as_if_whole(ws, tmp_path)
+
+
+HAZARD_KIND = next(kind for kind in KINDS if kind.key == "hazard")
+HAZARD_SPEC = HAZARD_KIND.registers[0]
+
+
+def _last_sheet(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as package:
+        sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
+        return package.read(f"xl/worksheets/sheet{len(sheets)}.xml")

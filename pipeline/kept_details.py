@@ -1,0 +1,122 @@
+"""The rows of a register's 详情 sheet, kept with the blocks of rows whose texts they hold.
+
+Each text too long for its register cell is written out in full on the 详情 sheet, in the order
+of the rows. A register of 100,000 records may hold hundreds of them; measuring and writing
+them all at every export cost more than the rows a batch adds. So each block of rows
+(``pipeline.sheet_rows``) keeps the 详情 rows of its own texts, compressed, with the row they
+start at: a block kept as it was, whose texts still start there, gives its 详情 rows as they
+were; the others are put together again, from the rows of their texts that were written
+before (renumbered) and new rows for new texts only.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from dataclasses import replace
+
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.xml.functions import xmlfile
+
+from pipeline.kept_rows import Block
+from pipeline.kept_xml import renumbered, split
+from pipeline.registers import (
+    DETAIL_CHUNK,
+    Detail,
+    detail_cells,
+    details_sheet,
+    prime_styles,
+    register_workbook,
+)
+from pipeline.sheet_file import Segment, sheet_segment
+
+FIRST = 2  # the 详情 sheet's first row below its header
+
+
+def details_xml(details: list[Detail], first: int) -> bytes:
+    """The XML of the 详情 rows of ``details`` from row ``first``, as ``write_details`` writes
+    them (in a workbook whose styles are numbered as every register's: ``prime_styles``)."""
+    ws = details_sheet(register_workbook())
+    prime_styles(ws)
+    writer = WorksheetWriter(ws, io.BytesIO())
+    buffer = io.BytesIO()
+    with xmlfile(buffer) as xf, xf.element("rows"):
+        for number, cells in enumerate(detail_cells(ws, details, first), first):
+            for column, cell in enumerate(cells, 1):  # as the write-only sheet places them
+                cell.row, cell.column = number, column
+            writer.write_row(xf, cells, number)
+    return buffer.getvalue()[len(b"<rows>") : -len(b"</rows>")]
+
+
+def row_count(details: tuple[Detail, ...]) -> int:
+    """How many 详情 rows ``details`` take (``pipeline.registers.detail_cells``)."""
+    return sum(-(-len(detail.text) // DETAIL_CHUNK) for detail in details)
+
+
+class KeptDetails:
+    """The XML of the 详情 rows of each text of the kept blocks (read when first asked for):
+    a block made again takes the rows of its texts that were written before, renumbered."""
+
+    def __init__(self, earlier: list[Block]) -> None:
+        self.earlier = earlier
+        self.found: dict[tuple[str, str, str], list[bytes]] | None = None
+
+    def rows(self, detail: Detail) -> list[bytes] | None:
+        if self.found is None:
+            self.found = {}
+            for block in self.earlier:
+                if block.detail_xml is None:
+                    continue
+                rows = split(zlib.decompressobj(-15).decompress(block.detail_xml.compressed))
+                if len(rows) != row_count(block.details):
+                    continue
+                for detail_of in block.details:
+                    count = row_count((detail_of,))
+                    self.found[_key(detail_of)], rows = rows[:count], rows[count:]
+        return self.found.get(_key(detail))
+
+
+def _key(detail: Detail) -> tuple[str, str, str]:
+    return detail.ident, detail.header, detail.text
+
+
+def _made(details: tuple[Detail, ...], first: int, kept: KeptDetails) -> bytes:
+    """The 详情 rows of ``details`` from row ``first``: those written before renumbered,
+    the others made, a run of them at a time."""
+    parts: list[bytes] = []
+    number, run = first, []  # run: the details not written before, from row ``number``
+    for detail in details:
+        rows = kept.rows(detail)
+        if rows is None:
+            run.append(detail)
+            continue
+        if run:
+            parts.append(details_xml(run, number))
+            number, run = number + row_count(tuple(run)), []
+        parts += [renumbered(row, number + index) for index, row in enumerate(rows)]
+        number += len(rows)
+    if run:
+        parts.append(details_xml(run, number))
+    return b"".join(parts)
+
+
+def with_details(
+    sheets: list[list[Block]], earlier: list[Block]
+) -> tuple[list[list[Block]], list[Segment]]:
+    """The blocks of each sheet, each with the 详情 rows of its texts: a block's own when they
+    start on the same row as before, else made again from the rows of the ``earlier`` blocks
+    (renumbered) and new ones for new texts; and those rows in sheet order."""
+    kept = KeptDetails(earlier)
+    number, made, segments = FIRST, [], []
+    for blocks in sheets:
+        found = []
+        for block in blocks:
+            if block.details and (block.detail_xml is None or block.detail_from != number):
+                xml = sheet_segment(_made(block.details, number, kept))
+                block = replace(block, detail_xml=xml, detail_from=number)
+            if block.detail_xml is not None:
+                segments.append(block.detail_xml)
+                number += row_count(block.details)
+            found.append(block)
+        made.append(found)
+    return made, segments
