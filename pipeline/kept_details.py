@@ -54,26 +54,38 @@ def row_count(details: tuple[Detail, ...]) -> int:
 
 
 class KeptDetails:
-    """The XML of the 详情 rows of each text of the kept blocks (read when first asked for):
-    a block made again takes the rows of its texts that were written before, renumbered."""
+    """The XML of the 详情 rows of each text of the kept blocks: a block made again takes the
+    rows of its texts that were written before, renumbered. Only the blocks holding such a
+    text are decompressed, when first asked for."""
 
     def __init__(self, earlier: list[Block]) -> None:
         self.earlier = earlier
-        self.found: dict[tuple[str, str, str], list[bytes]] | None = None
+        self.places: dict[tuple[str, str, str], tuple[int, int, int]] | None = None
+        self.opened: dict[int, list[bytes] | None] = {}
 
     def rows(self, detail: Detail) -> list[bytes] | None:
-        if self.found is None:
-            self.found = {}
-            for block in self.earlier:
-                if block.detail_xml is None:
-                    continue
-                rows = split(zlib.decompressobj(-15).decompress(block.detail_xml.compressed))
-                if len(rows) != row_count(block.details):
-                    continue
-                for detail_of in block.details:
-                    count = row_count((detail_of,))
-                    self.found[_key(detail_of)], rows = rows[:count], rows[count:]
-        return self.found.get(_key(detail))
+        if self.places is None:
+            self.places = {}  # a text's block, and where its rows start and end in it
+            for index, block in enumerate(self.earlier):
+                start = 0
+                for found in block.details if block.detail_xml is not None else ():
+                    end = start + row_count((found,))
+                    self.places[_key(found)] = (index, start, end)
+                    start = end
+        place = self.places.get(_key(detail))
+        if place is None:
+            return None
+        index, start, end = place
+        if index not in self.opened:
+            self.opened[index] = self._open(self.earlier[index])
+        rows = self.opened[index]
+        return None if rows is None else rows[start:end]
+
+    @staticmethod
+    def _open(block: Block) -> list[bytes] | None:
+        assert block.detail_xml is not None
+        rows = split(zlib.decompressobj(-15).decompress(block.detail_xml.compressed))
+        return rows if len(rows) == row_count(block.details) else None
 
 
 def _key(detail: Detail) -> tuple[str, str, str]:
