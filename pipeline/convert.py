@@ -21,6 +21,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from pipeline.errors import ConversionUnavailable, ConverterStuck, PdfFailed
@@ -37,6 +38,7 @@ PDF_EXPORT = (
     'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"},'
     '"EmbedStandardFonts":{"type":"boolean","value":"true"}}'
 )
+GROUP_GONE_SECONDS = 5.0  # how long a killed soffice's processes are given to be gone
 
 
 def find_soffice(command: str = "soffice") -> str | None:
@@ -160,7 +162,31 @@ class Converter:
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """Kill soffice and whatever it started, and reap it."""
+    """Kill soffice and whatever it started, reap it, and wait (a little) for the rest of its
+    group to be gone: soffice.bin, killed too, may still be dying, holding its profile."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + GROUP_GONE_SECONDS
+    while _group_running(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _group_running(group: int) -> bool:
+    """Whether a process of process group ``group`` still runs. A killed one left for init
+    to reap (a zombie) holds nothing, and init may take seconds to reap it."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(group, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            state, _, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue
+        if pgrp == str(group) and state != "Z":
+            return True
+    return False
