@@ -11,46 +11,30 @@ before (renumbered) and new rows for new texts only.
 
 from __future__ import annotations
 
-import io
 import zlib
 from dataclasses import replace
-
-from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.xml.functions import xmlfile
 
 from pipeline.kept_rows import Block
 from pipeline.kept_xml import renumbered, split
 from pipeline.registers import (
-    DETAIL_CHUNK,
+    DETAILS_FIRST_ROW,
     Detail,
+    cells_xml,
     detail_cells,
+    detail_row_count,
     details_sheet,
     prime_styles,
     register_workbook,
 )
 from pipeline.sheet_file import Segment, sheet_segment
 
-FIRST = 2  # the 详情 sheet's first row below its header
-
 
 def details_xml(details: list[Detail], first: int) -> bytes:
     """The XML of the 详情 rows of ``details`` from row ``first``, as ``write_details`` writes
     them (in a workbook whose styles are numbered as every register's: ``prime_styles``)."""
-    ws = details_sheet(register_workbook())
+    ws = details_sheet(register_workbook(), header=False)
     prime_styles(ws)
-    writer = WorksheetWriter(ws, io.BytesIO())
-    buffer = io.BytesIO()
-    with xmlfile(buffer) as xf, xf.element("rows"):
-        for number, cells in enumerate(detail_cells(ws, details, first), first):
-            for column, cell in enumerate(cells, 1):  # as the write-only sheet places them
-                cell.row, cell.column = number, column
-            writer.write_row(xf, cells, number)
-    return buffer.getvalue()[len(b"<rows>") : -len(b"</rows>")]
-
-
-def row_count(details: tuple[Detail, ...]) -> int:
-    """How many 详情 rows ``details`` take (``pipeline.registers.detail_cells``)."""
-    return sum(-(-len(detail.text) // DETAIL_CHUNK) for detail in details)
+    return cells_xml(ws, detail_cells(ws, details, first), first)
 
 
 class KeptDetails:
@@ -69,7 +53,7 @@ class KeptDetails:
             for index, block in enumerate(self.earlier):
                 start = 0
                 for found in block.details if block.detail_xml is not None else ():
-                    end = start + row_count((found,))
+                    end = start + detail_row_count((found,))
                     self.places[_key(found)] = (index, start, end)
                     start = end
         place = self.places.get(_key(detail))
@@ -85,7 +69,7 @@ class KeptDetails:
     def _open(block: Block) -> list[bytes] | None:
         assert block.detail_xml is not None
         rows = split(zlib.decompressobj(-15).decompress(block.detail_xml.compressed))
-        return rows if len(rows) == row_count(block.details) else None
+        return rows if len(rows) == detail_row_count(block.details) else None
 
 
 def _key(detail: Detail) -> tuple[str, str, str]:
@@ -104,7 +88,7 @@ def _made(details: tuple[Detail, ...], first: int, kept: KeptDetails) -> bytes:
             continue
         if run:
             parts.append(details_xml(run, number))
-            number, run = number + row_count(tuple(run)), []
+            number, run = number + detail_row_count(run), []
         parts += [renumbered(row, number + index) for index, row in enumerate(rows)]
         number += len(rows)
     if run:
@@ -119,7 +103,7 @@ def with_details(
     start on the same row as before, else made again from the rows of the ``earlier`` blocks
     (renumbered) and new ones for new texts; and those rows in sheet order."""
     kept = KeptDetails(earlier)
-    number, made, segments = FIRST, [], []
+    number, made, segments = DETAILS_FIRST_ROW, [], []
     for blocks in sheets:
         found = []
         for block in blocks:
@@ -128,7 +112,7 @@ def with_details(
                 block = replace(block, detail_xml=xml, detail_from=number)
             if block.detail_xml is not None:
                 segments.append(block.detail_xml)
-                number += row_count(block.details)
+                number += detail_row_count(block.details)
             found.append(block)
         made.append(found)
     return made, segments

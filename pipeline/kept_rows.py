@@ -126,12 +126,11 @@ def _sheet(found: dict[str, Any], data: bytes) -> KeptSheet:
         segment = Segment(data[offset : offset + length], crc, size)
         found_details = tuple(Detail(*detail[:3]) for detail in details)
         rows = tuple(detail[3] for detail in details)
-        block = Block(key, segment, found_details, rows)
+        xml, first = None, 0
         if written is not None:
-            at, length, crc, size, first = written
-            xml = Segment(data[at : at + length], crc, size)
-            block = Block(key, segment, found_details, rows, xml, first)
-        blocks.append(block)
+            at, xml_length, xml_crc, xml_size, first = written
+            xml = Segment(data[at : at + xml_length], xml_crc, xml_size)
+        blocks.append(Block(key, segment, found_details, rows, xml, first))
     return KeptSheet(blocks, found["entries"])
 
 

@@ -61,6 +61,7 @@ CLIPPED = "……（未完，全文见“详情”工作表）"
 DETAIL_WIDTHS = (17, 16, 100)
 DETAILS_TITLE = "详情"
 DETAIL_HEADERS = ("编号", "栏目", "全文")
+DETAILS_FIRST_ROW = 2  # below the header
 # Every style a register row may use, in a fixed order (``RegisterWriter._alone``).
 STYLE_NAMES = [style_name(t, h) for t in ("text", *FORMATS) for h in (False, True)]
 DETAIL_CHUNK = 1300  # characters of a text per 详情 row: a row holds about 1,400 at width 100
@@ -304,15 +305,21 @@ class RegisterWriter:
         """The XML of ``rows``, numbered from ``first``, as the sheet writer writes rows.
         Texts too long for their cell are noted in ``details`` as ``write`` notes them."""
         _, ws = self._alone(0)
-        writer = WorksheetWriter(ws, io.BytesIO())
-        buffer = io.BytesIO()
-        with xmlfile(buffer) as xf, xf.element("rows"):
-            for number, row in enumerate(rows, first):
-                cells = self._measured_row(ws, row, number)
-                for column, cell in enumerate(cells, 1):  # as the write-only sheet places them
-                    cell.row, cell.column = number, column
-                writer.write_row(xf, cells, number)
-        return buffer.getvalue()[len(b"<rows>") : -len(b"</rows>")]
+        measured = (self._measured_row(ws, row, n) for n, row in enumerate(rows, first))
+        return cells_xml(ws, measured, first)
+
+
+def cells_xml(ws: Any, rows: Iterable[list[WriteOnlyCell]], first: int) -> bytes:
+    """The XML of the cells ``rows`` of write-only sheet ``ws``, numbered from ``first``, as
+    the sheet writer writes rows (each row's height as ``ws`` has it when the row comes)."""
+    writer = WorksheetWriter(ws, io.BytesIO())
+    buffer = io.BytesIO()
+    with xmlfile(buffer) as xf, xf.element("rows"):
+        for number, cells in enumerate(rows, first):
+            for column, cell in enumerate(cells, 1):  # as the write-only sheet places them
+                cell.row, cell.column = number, column
+            writer.write_row(xf, cells, number)
+    return buffer.getvalue()[len(b"<rows>") : -len(b"</rows>")]
 
 
 def prime_styles(ws: Any) -> None:
@@ -346,11 +353,15 @@ def register_skeleton(
     for added in extra:
         write_extra(wb, added)
     if details:
-        ws = details_sheet(wb)
-        ws.append([header_cell(ws, label) for label in DETAIL_HEADERS])
+        details_sheet(wb)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def detail_row_count(details: Iterable[Detail]) -> int:
+    """How many 详情 rows ``details`` take (``_detail_texts``)."""
+    return sum(-(-len(detail.text) // DETAIL_CHUNK) for detail in details)
 
 
 def _detail_texts(details: Iterable[Detail]) -> list[tuple[str, str, str]]:
@@ -364,14 +375,18 @@ def _detail_texts(details: Iterable[Detail]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def details_sheet(wb: Workbook) -> Any:
-    """The 详情 sheet with its header and no rows: each text too long for its register cell
-    goes below, in full (``write_details``, or ``pipeline.kept_details``)."""
+def details_sheet(wb: Workbook, header: bool = True) -> Any:
+    """The 详情 sheet, with its header row (unless not ``header``: a workbook made only to
+    write rows in, whose styles must be numbered as every register's) and no other rows:
+    each text too long for its register cell goes below, in full, from row
+    ``DETAILS_FIRST_ROW`` (``write_details``, or ``pipeline.kept_details``)."""
     ws = wb.create_sheet(DETAILS_TITLE)
     for index, width in enumerate(DETAIL_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(index)].width = width
     print_setup(ws, print_layout(list(DETAIL_WIDTHS)), "1:1")
     ws.row_dimensions[1].height = row_height(1) + 4
+    if header:
+        ws.append([header_cell(ws, label) for label in DETAIL_HEADERS])
     return ws
 
 
@@ -387,8 +402,7 @@ def detail_cells(ws: Any, details: Iterable[Detail], first: int) -> list[list[Wr
 def write_details(wb: Workbook, details: list[Detail]) -> None:
     """The 详情 sheet: each text too long for its register cell, in full."""
     ws = details_sheet(wb)
-    ws.append([header_cell(ws, label) for label in DETAIL_HEADERS])
-    for cells in detail_cells(ws, details, 2):
+    for cells in detail_cells(ws, details, DETAILS_FIRST_ROW):
         ws.append(cells)
 
 
