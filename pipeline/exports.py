@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sys
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -40,6 +39,7 @@ from forms import KINDS, get_kind
 from forms.base import FormKind, RegisterSpec
 from pipeline import kept_rows, records
 from pipeline.batches import returns_sheets
+from pipeline.code_digest import code_digest
 from pipeline.families import added_after, first_of
 from pipeline.files import write_atomic
 from pipeline.kept_details import with_details
@@ -89,13 +89,7 @@ CODE = (
 
 @cache
 def code_version() -> str:
-    digest = hashlib.sha256()
-    for name, module in sorted(sys.modules.items()):
-        if name.split(".")[0] == "forms" or name in CODE:
-            source = getattr(module, "__file__", None)
-            if source and Path(source).is_file():
-                digest.update(name.encode() + Path(source).read_bytes())
-    return digest.hexdigest()
+    return code_digest(lambda name: name.split(".")[0] == "forms" or name in CODE)
 
 
 def _follow(key: str) -> set[str]:

@@ -1,4 +1,4 @@
-"""Word templates prepared once per process: docxtpl's output without docxtpl's per-render cost.
+"""Word templates prepared once: docxtpl's output without docxtpl's per-render cost.
 
 For every document docxtpl opens the whole package with python-docx, cleans the body's XML
 with a few dozen regular expressions so Jinja can read it, compiles it, and serialises and
@@ -8,7 +8,8 @@ does to every document of it (``finish``: the configured fonts, for instance), c
 compiles the body, the headers and footers and the core properties, and compresses every
 other part as python-docx would write it. Rendering then fills in the compiled templates,
 runs docxtpl's own steps after Jinja (its listing, table and drawing-id fixes) on the result,
-and writes the package from the prepared parts and the few rendered ones.
+and writes the package from the prepared parts and the few rendered ones. What is prepared
+is plain data and compiled code, kept between runs by ``pipeline.template_cache``.
 
 The output is docxtpl's, part for part: ``tests/test_prepared.py`` renders every template
 with every sample both ways and compares every part byte for byte. The steps copied from
@@ -19,11 +20,13 @@ from __future__ import annotations
 
 import copy
 import io
+import marshal
 import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from types import CodeType
 from typing import Any
 
 from docx.document import Document as DocumentObject
@@ -33,12 +36,15 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import Environment, Template
+from lxml import etree
 
 from pipeline.zipwrite import Member, deflated, stored_member, zip_bytes
 
 CORE_PROPERTIES = "docProps/core.xml"
 # The core properties docxtpl renders as templates (``DocxTemplate.render_properties``).
 PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+# What ``dumps`` writes; raised when it changes, so older state is prepared again.
+STATE_FORMAT = 1
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
 
@@ -66,55 +72,100 @@ class RenderedPart:
 
 
 class PreparedTemplate:
-    """One template, ready to render many documents (see the module docstring)."""
+    """One template, ready to render many documents (see the module docstring).
 
-    def __init__(
-        self, tpl: DocxTemplate, env: Environment, finish: Callable[[DocumentObject], None]
-    ) -> None:
+    Everything it holds is plain data and compiled code (``state``), so it can be written
+    with ``dumps`` and made again with ``loads`` in another process without the template's
+    preparation (``pipeline.template_cache``); a fresh one is made from its state too, so the
+    two cannot differ."""
+
+    def __init__(self, tpl: DocxTemplate, env: Environment, state: dict[str, Any]) -> None:
         self.env = env
-        self.tpl = tpl  # (unrendered: it is only ever used to prepare and to fix tables)
-        self.tpl.init_docx()
-        document = self.tpl.docx
-        finish(document)
-        self.body = env.from_string(_source(self.tpl, self.tpl.get_xml()))
-        root = copy.deepcopy(document.element)
-        self.body_index = root.index(root.body)
-        root.remove(root.body)
-        self.shell = root
-        self.document_name = document.part.partname.membername
-        self.sections = len(document.sections)
-        self.parts = self._rendered_parts(document)
-        core = document.core_properties
-        self.core = copy.deepcopy(core._element)
-        self.properties = {name: env.from_string(getattr(core, name)) for name in PROPERTIES}
-        self.members = self._members(document)
+        self.tpl = tpl  # (unrendered: it only runs docxtpl's steps after Jinja)
+        self.state = state
+        self.body = self._template(state["body"])
+        self.body_index = state["body_index"]
+        self.shell = parse_xml(state["shell"])
+        self.document_name = state["document"]
+        self.sections = state["sections"]
+        self.parts = [
+            RenderedPart(name, self._template(code), source, xml_part)
+            for name, code, source, xml_part in state["parts"]
+        ]
+        self.core = parse_xml(state["core"])
+        self.properties = {name: self._template(code) for name, code in state["properties"]}
+        self.members = [Member(*member) for member in state["members"]]
 
-    def _rendered_parts(self, document: DocumentObject) -> list[RenderedPart]:
+    def _template(self, code: CodeType) -> Template:
+        return self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
+
+    @classmethod
+    def prepare(
+        cls, tpl: DocxTemplate, env: Environment, finish: Callable[[DocumentObject], None]
+    ) -> PreparedTemplate:
+        """Open the template, apply ``finish``, clean and compile what is rendered."""
+        tpl.init_docx()
+        document = tpl.docx
+        finish(document)
+        root = copy.deepcopy(document.element)
+        body_index = root.index(root.body)
+        root.remove(root.body)
+        core = document.core_properties
+        state = {
+            "body": env.compile(_source(tpl, tpl.get_xml())),
+            "body_index": body_index,
+            "shell": etree.tostring(root),
+            "document": document.part.partname.membername,
+            "sections": len(document.sections),
+            "parts": cls._rendered_parts(tpl, env, document),
+            "core": etree.tostring(core._element),
+            "properties": [(name, env.compile(getattr(core, name))) for name in PROPERTIES],
+            "members": cls._members(document),
+        }
+        return cls(tpl, env, state)
+
+    @staticmethod
+    def _rendered_parts(
+        tpl: DocxTemplate, env: Environment, document: DocumentObject
+    ) -> list[tuple[str, CodeType, str, bool]]:
+        """Headers and footers (and footnotes, when the document has sections): each part's
+        name, compiled template, source and whether python-docx parses it again."""
         parts = []
         for rel in document.part.rels.values():
             if rel.reltype in (RT.HEADER, RT.FOOTER) and rel.target_part.blob:
                 part = rel.target_part
-                xml = self.tpl.get_part_xml(part)
-                source = _source(self.tpl, xml)
-                parts.append(
-                    RenderedPart(part.partname.membername, self.env.from_string(source), "", True)
-                )
-        for part in document.part.package.parts if self.sections else ():
+                source = _source(tpl, tpl.get_part_xml(part))
+                parts.append((part.partname.membername, env.compile(source), "", True))
+        for part in document.part.package.parts if len(document.sections) else ():
             if part.content_type == FOOTNOTES:
                 xml = part.blob.decode("utf-8")
-                source = _source(self.tpl, xml)
-                parts.append(
-                    RenderedPart(part.partname.membername, self.env.from_string(source), xml, False)
-                )
+                parts.append((part.partname.membername, env.compile(_source(tpl, xml)), xml, False))
         return parts
 
     @staticmethod
-    def _members(document: DocumentObject) -> list[Member]:
+    def _members(document: DocumentObject) -> list[tuple[str, bytes, int, int]]:
         """Every member of the package as python-docx writes it, as it compressed it."""
         buffer = io.BytesIO()
         document.save(buffer)
         with zipfile.ZipFile(buffer) as package:
-            return [stored_member(package, info) for info in package.infolist()]
+            members = [stored_member(package, info) for info in package.infolist()]
+        return [(m.name, m.compressed, m.crc, m.size) for m in members]
+
+    def dumps(self) -> bytes:
+        """The prepared template as bytes, for ``loads`` in another process of this very
+        program (compiled code is only good for the Python that made it)."""
+        return marshal.dumps((STATE_FORMAT, self.state))
+
+    @classmethod
+    def loads(cls, data: bytes, tpl: DocxTemplate, env: Environment) -> PreparedTemplate:
+        """What ``dumps`` wrote; ``ValueError`` when it is not that."""
+        try:
+            found, state = marshal.loads(data)
+            if found != STATE_FORMAT:
+                raise ValueError("another format")
+            return cls(tpl, env, state)
+        except (EOFError, TypeError, KeyError, etree.XMLSyntaxError) as exc:
+            raise ValueError(f"not a prepared template: {exc!r}") from exc
 
     def render(
         self, context: dict[str, Any], stamp: Callable[[CoreProperties], None], when: datetime

@@ -13,6 +13,7 @@ its own, with the formatting (and so the first-line indent) of the paragraph it 
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +34,7 @@ from markupsafe import Markup, escape
 from forms.base import DocumentSpec, FormKind, RecordView
 from forms.fields import without_controls
 from forms.words import cn_date, money_figures, rmb_upper
+from pipeline import template_cache
 from pipeline.config import Config, Fonts
 from pipeline.docx_style import apply_fonts
 from pipeline.errors import FormRejected, TemplateProblem
@@ -48,6 +50,7 @@ NEW_PARAGRAPH = Markup("\a")
 # docxtpl turns "{_{" "}_}" "{_%" "%_}" in its output into "{{" "}}" "{%" "%}": an underscore
 # typed in a form is written as a character reference so it prints as typed.
 UNDERSCORE = Markup("&#95;")
+log = logging.getLogger("unionforms")
 TEMPLATE_LIMITS = PackageLimits(max_parts=1000, max_unpacked=50 * 1048576)
 
 
@@ -239,14 +242,26 @@ class Stamp:
 
 @lru_cache(maxsize=32)
 def _prepared(data: bytes, fonts: Fonts, name: str) -> PreparedTemplate:
+    """Prepared once per process: read from the cache of prepared templates when an earlier
+    run (or another worker) prepared the same template for the same fonts, else prepared
+    here and kept there."""
+    kept_as = template_cache.key(data, fonts.model_dump_json())
+    kept = template_cache.read(kept_as)
+    if kept is not None:
+        try:
+            return PreparedTemplate.loads(kept, SafeTemplate(io.BytesIO(data)), ENVIRONMENT)
+        except ValueError as exc:
+            log.info("已缓存的文书模板 %s 无法使用，重新准备：%s", name, exc)
     config = Config(fonts=fonts)
     template = screened_template(data, name)
     try:
-        return PreparedTemplate(
+        prepared = PreparedTemplate.prepare(
             template, ENVIRONMENT, lambda doc: finish_template(doc, config, name)
         )
     except RENDER_ERRORS as exc:
         raise TemplateProblem(f"文书模板 {name} 无法生成：{exc}") from None
+    template_cache.write(kept_as, prepared.dumps())
+    return prepared
 
 
 def prepared_template(config: Config, name: str) -> PreparedTemplate:

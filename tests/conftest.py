@@ -3,8 +3,10 @@ from the blank forms, and helpers to read what the pipeline wrote."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +43,11 @@ settings.register_profile(
     "explore", deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# Prepared templates are cached in the user's cache folder (``pipeline.template_cache``): the
+# tests, and the programs they start, keep theirs in a folder of this test process instead.
+TEMPLATE_CACHE = tempfile.mkdtemp(prefix="unionforms-test-cache-")
+os.environ["XDG_CACHE_HOME"] = os.environ["LOCALAPPDATA"] = TEMPLATE_CACHE
+atexit.register(shutil.rmtree, TEMPLATE_CACHE, ignore_errors=True)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 _no_soffice = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice (soffice) 未安装：.ci/run 会安装它，本机跳过此测试"

@@ -5,7 +5,10 @@ structure), after whatever ``pipeline.render`` does to every document."""
 from __future__ import annotations
 
 import io
+import os
+import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,12 +18,13 @@ from openpyxl import Workbook
 
 from forms import KINDS
 from forms.base import DocumentSpec, FormKind, RecordView
-from pipeline import render
+from pipeline import render, template_cache
 from pipeline.batches import generate
 from pipeline.cli.reports import period_of
 from pipeline.config import Config, Fonts
 from pipeline.engine import BatchResult
 from pipeline.errors import TemplateProblem
+from pipeline.prepared import PreparedTemplate
 from pipeline.render import docxtpl_package, full_context, record_stamp, render_package
 from pipeline.reporting import make_report
 from pipeline.runs import write_report
@@ -170,3 +174,120 @@ def test_report_letters_and_batch_documents_render_as_docxtpl_renders_them(
         choice = batch.choice.default if batch.choice else ""
         generate(ws.rt, kind, batch, 2026, choice, roster if batch.roster else None)
         assert compared.count(kind.documents[0].template) >= 2, kind.key
+
+
+# -- prepared templates kept between runs (``pipeline.template_cache``) ---------------------
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache folder, and no template prepared in this process yet."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "cache"))
+    render._prepared.cache_clear()
+    yield template_cache.folder()
+    render._prepared.cache_clear()
+
+
+def no_preparing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, a template that is prepared rather than read from the cache fails."""
+
+    def refused(*args: Any) -> Any:
+        raise AssertionError("a template was prepared again instead of read from the cache")
+
+    monkeypatch.setattr(PreparedTemplate, "prepare", staticmethod(refused))
+
+
+def test_templates_read_from_the_cache_render_what_fresh_ones_render(
+    by_format: dict[str, BatchResult], cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every template with a sample of each kind: prepared and kept by one "run", read back
+    by the next, which makes every document byte for byte as docxtpl does."""
+    config = Config(fonts=Fonts(body="楷体", table="黑体", latin="Arial"))
+    records = [(kind, accepted(by_format["xlsx"], kind)[0]) for kind in KINDS]
+    for kind, record in records:
+        assert_same_document(config, kind, record)
+    templates = {spec.template for kind in KINDS for spec in kind.documents}
+    assert len(list(cache.glob("*.prepared"))) == len(templates)
+    render._prepared.cache_clear()  # the next run
+    no_preparing(monkeypatch)
+    for kind, record in records:
+        assert_same_document(config, kind, record)
+
+
+def test_a_damaged_cache_file_is_prepared_again_and_replaced(
+    by_format: dict[str, BatchResult], cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kind = next(k for k in KINDS if k.key == "hazard")
+    record = accepted(by_format["xlsx"], kind)[0]
+    assert_same_document(Config(), kind, record)
+    kept = sorted(cache.glob("*.prepared"))
+    assert len(kept) == len(kind.documents)
+    for number, path in enumerate(kept):  # one cut short, one with a byte changed
+        data = path.read_bytes()
+        if number % 2:
+            middle = len(data) // 2
+            path.write_bytes(data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1 :])
+        else:
+            path.write_bytes(data[: len(data) // 3])
+        assert template_cache.read(path.stem) is None
+    render._prepared.cache_clear()
+    assert_same_document(Config(), kind, record)
+    for path in kept:
+        assert template_cache.read(path.stem) is not None  # replaced by a whole one
+    render._prepared.cache_clear()
+    no_preparing(monkeypatch)
+    assert_same_document(Config(), kind, record)
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(
+    by_format: dict[str, BatchResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.setenv("LOCALAPPDATA", str(blocked))
+    render._prepared.cache_clear()
+    kind = next(k for k in KINDS if k.key == "hardship")
+    with caplog.at_level("INFO", logger="unionforms"):
+        assert_same_document(Config(), kind, accepted(by_format["xlsx"], kind)[0])
+    render._prepared.cache_clear()
+    assert "无法缓存准备好的文书模板" in caplog.text
+
+
+def test_the_cache_keeps_a_template_apart_per_template_fonts_and_program(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = render.builtin_template("hazard_notice.docx")
+    fonts = Fonts().model_dump_json()
+    first = template_cache.key(template, fonts)
+    assert template_cache.key(template, fonts) == first
+    assert template_cache.key(template + b"\0", fonts) != first
+    assert template_cache.key(template, Fonts(body="楷体").model_dump_json()) != first
+    monkeypatch.setattr(template_cache.metadata, "version", lambda name: "0.0-other")
+    template_cache._program.cache_clear()
+    try:
+        assert template_cache.key(template, fonts) != first  # another docxtpl, say
+    finally:
+        monkeypatch.undo()
+        template_cache._program.cache_clear()
+    assert template_cache.key(template, fonts) == first
+
+
+def test_cached_templates_not_used_for_long_are_removed(cache: Path) -> None:
+    template_cache.write("old", b"old")
+    template_cache.write("recent", b"recent")
+    days = template_cache.UNUSED_DAYS
+    long_ago = time.time() - (days + 1) * 86400
+    os.utime(cache / f"old{template_cache.SUFFIX}", (long_ago, long_ago))
+    lately = time.time() - (days - 1) * 86400
+    os.utime(cache / f"recent{template_cache.SUFFIX}", (lately, lately))
+    assert template_cache.read("recent") == b"recent"  # used: kept another UNUSED_DAYS
+    template_cache.write("new", b"new")
+    assert sorted(path.name for path in cache.iterdir()) == [
+        f"new{template_cache.SUFFIX}",
+        f"recent{template_cache.SUFFIX}",
+    ]
