@@ -5,6 +5,8 @@
 Run from the checkout with the package installed (``pip install -e .``). Nothing is
 asserted: this is not a test, and no test is timed. Sections:
 
+templates  the built-in templates prepared with the template cache empty, and read back
+        from it; every run after uses that cache, warm, as an office's runs do after its first.
 kinds   per kind, ``--forms`` distinct filled forms (``benchmarks.makeforms``) processed by
         ``unionforms process`` in a fresh folder, end to end (the process start included);
         the same forms through the engine in this process, for the time of each stage; and
@@ -55,6 +57,7 @@ from benchmarks.runs import (
 from benchmarks.watchlatency import watch_latency
 from forms import KINDS, get_kind
 from forms.base import FormKind
+from pipeline import render
 from pipeline.config import Config
 from pipeline.pool import pool_size
 
@@ -82,6 +85,31 @@ def _setup_parents(config: Config, kind: FormKind, forms: dict[str, Forms]) -> l
         return []
     inprocess_run(config, forms[kind.parent.kind], workers=False)
     return stored_records(config, kind.parent.kind)
+
+
+def templates_section(root: Path) -> dict[str, Any]:
+    """Every built-in template prepared with the template cache empty (an installation's first
+    run pays that once), then read back from it as every later run does. From here on, every
+    run of this benchmark uses that cache (``pipeline.template_cache``), warm."""
+    os.environ["XDG_CACHE_HOME"] = os.environ["LOCALAPPDATA"] = str(root / "cache")
+    names = sorted(p.name for p in render.builtin_templates().iterdir() if p.name.endswith(".docx"))
+    seconds = []
+    for _ in range(2):
+        render._prepared.cache_clear()  # as a new process
+        started = time.perf_counter()
+        for name in names:
+            render.prepared_template(Config(), name)
+        seconds.append(time.perf_counter() - started)
+    print(
+        f"templates: {len(names)} prepared in {seconds[0]:.2f} s with the cache empty,"
+        f" read back from it in {1000 * seconds[1]:.0f} ms",
+        flush=True,
+    )
+    return {
+        "templates": len(names),
+        "prepared_s": round(seconds[0], 3),
+        "read_back_s": round(seconds[1], 4),
+    }
 
 
 def kinds_section(root: Path, count: int, today: date) -> tuple[dict[str, Any], dict[str, Forms]]:
@@ -294,6 +322,7 @@ def main() -> None:
         "date": today.isoformat(),
     }
     print(f"unionforms benchmark in {root}; load {results['machine']['load_average_at_start']}")
+    results["templates"] = templates_section(root / "templates")
     if "kinds" in skip:
         made = forms_only(root / "kinds", args.forms, today)
     else:
