@@ -45,12 +45,17 @@ UNUSED_DAYS = 60
 CHECK = hashlib.sha256().digest_size
 
 
-def folder() -> Path:
+def folder() -> Path | None:
+    """The cache folder; None when this account has no home to keep one in."""
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        base = Path(os.environ["LOCALAPPDATA"])
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "unionforms" / "templates"
+        return Path(os.environ["LOCALAPPDATA"]) / "unionforms" / "templates"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # a service account without a home folder
+            return None
+    return Path(base) / "unionforms" / "templates"
 
 
 @cache
@@ -75,7 +80,10 @@ def key(template: bytes, fonts: str) -> str:
 
 def read(name: str) -> bytes | None:
     """The prepared template kept as ``name``, when there is one and it is whole."""
-    path = folder() / (name + SUFFIX)
+    where = folder()
+    if where is None:
+        return None
+    path = where / (name + SUFFIX)
     try:
         data = path.read_bytes()
     except OSError:
@@ -92,7 +100,10 @@ def read(name: str) -> bytes | None:
 def write(name: str, contents: bytes) -> None:
     """Keep ``contents`` as ``name`` (replacing any); a failure is only logged. Several
     processes may write the same name at once: each writes a file of its own, then renames."""
-    target = folder() / (name + SUFFIX)
+    where = folder()
+    if where is None:
+        return
+    target = where / (name + SUFFIX)
     try:
         private_dir(target.parent)
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")

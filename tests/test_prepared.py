@@ -185,7 +185,9 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "cache"))
     render._prepared.cache_clear()
-    yield template_cache.folder()
+    where = template_cache.folder()
+    assert where is not None
+    yield where
     render._prepared.cache_clear()
 
 
@@ -291,3 +293,23 @@ def test_cached_templates_not_used_for_long_are_removed(cache: Path) -> None:
         f"new{template_cache.SUFFIX}",
         f"recent{template_cache.SUFFIX}",
     ]
+
+
+def test_an_account_without_a_home_renders_without_a_cache(
+    by_format: dict[str, BatchResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service account with no home folder and no XDG_CACHE_HOME: nothing is kept."""
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.delenv("LOCALAPPDATA")
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert template_cache.folder() is None
+    render._prepared.cache_clear()
+    kind = next(k for k in KINDS if k.key == "visit")
+    try:
+        assert_same_document(Config(), kind, accepted(by_format["xlsx"], kind)[0])
+    finally:
+        render._prepared.cache_clear()
