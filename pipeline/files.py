@@ -156,7 +156,7 @@ def temp_name(name: str) -> str:
 
 @contextlib.contextmanager
 def atomic_path(
-    target: Path, sharing: Sharing | None = None, sync_folder: bool = True
+    target: Path, sharing: Sharing | None = None, sync_folder: bool = True, durable: bool = True
 ) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` durably.
 
@@ -166,7 +166,10 @@ def atomic_path(
     That is safe because one process writes the outbox at a time (``pipeline.lock``).
     The file is owner-only until renamed; ``sharing`` gives it (and the folders made for it)
     the permissions for files with personal data. ``sync_folder=False`` leaves making the
-    rename durable to the caller (``write_all_atomic``: one folder sync for many files).
+    rename durable to the caller (``write_all_atomic``: one folder sync for many files);
+    ``durable=False`` syncs nothing, for a file that is checked when read and made again
+    when it is not right (the kept rows of a register): a crash may lose it, never tear it
+    unnoticed.
     """
     if sharing is None:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -177,19 +180,22 @@ def atomic_path(
     os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     try:
         yield temp
-        with temp.open("rb+") as handle:
-            os.fsync(handle.fileno())
+        if durable:
+            with temp.open("rb+") as handle:
+                os.fsync(handle.fileno())
         if sharing is not None:
             sharing.file(temp)
         os.replace(temp, target)
-        if sync_folder:
+        if sync_folder and durable:
             fsync_dir(target.parent)
     finally:
         temp.unlink(missing_ok=True)
 
 
-def write_atomic(target: Path, data: bytes, sharing: Sharing | None = None) -> Path:
-    with atomic_path(target, sharing) as temp:
+def write_atomic(
+    target: Path, data: bytes, sharing: Sharing | None = None, durable: bool = True
+) -> Path:
+    with atomic_path(target, sharing, durable=durable) as temp:
         temp.write_bytes(data)
     return target
 

@@ -160,8 +160,10 @@ def write(state: Path, title: str, kept: Kept) -> str:
     digest = hashlib.sha256(joined).hexdigest()
     found = {"blocks": digest, "sheets": sheets, "last": kept.last, "day": kept.day}
     text = json.dumps(found, ensure_ascii=False, default=_tagged).encode("utf-8")
-    write_atomic(blocks, joined)
-    write_atomic(described, text)
+    # Not synced: both are checked against their digests when read, and a register whose
+    # kept rows do not match is made whole (a crash costs one slower export, nothing more).
+    write_atomic(blocks, joined, durable=False)
+    write_atomic(described, text, durable=False)
     # The rows an earlier version kept (``<title>.deflate``) are read no more; they hold
     # personal data that a purge would otherwise leave behind.
     blocks.with_suffix(".deflate").unlink(missing_ok=True)
