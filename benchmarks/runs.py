@@ -41,6 +41,21 @@ def working_folder(root: Path, workers: int = 0) -> Config:
     return load_config(path)
 
 
+def copied_folder(config: Config, root: Path) -> Config:
+    """A copy of ``config``'s working folder (its files' times kept, so the registers are
+    known as the ones last exported) at ``root``, its configuration pointing there."""
+    assert config.source is not None
+    source = config.source.parent
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(source, root)
+    path = root / CONFIG_NAME
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(str(source), str(root)), encoding="utf-8"
+    )
+    return load_config(path)
+
+
 def drop(config: Config, forms: list[tuple[str, bytes]]) -> None:
     for name, data in forms:
         (config.folders.inbox / name).write_bytes(data)
