@@ -43,7 +43,7 @@ from pipeline.zipwrite import Member, deflated, stored_member, zip_bytes
 CORE_PROPERTIES = "docProps/core.xml"
 # The core properties docxtpl renders as templates (``DocxTemplate.render_properties``).
 PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
-# What ``dumps`` writes; raised when it changes, so older state is prepared again.
+# The layout of what ``dumps`` writes (the cache's key covers this module's code as well).
 STATE_FORMAT = 1
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
