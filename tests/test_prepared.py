@@ -8,7 +8,7 @@ import io
 import os
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -180,15 +180,29 @@ def test_report_letters_and_batch_documents_render_as_docxtpl_renders_them(
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An empty cache folder, and no template prepared in this process yet."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "cache"))
+def cache_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path | None], None]]:
+    """Points the template cache at a folder (None: neither XDG_CACHE_HOME nor LOCALAPPDATA
+    set) as a new run finds it: no template prepared in this process yet."""
+
+    def point(where: Path | None) -> None:
+        for name in ("XDG_CACHE_HOME", "LOCALAPPDATA"):
+            if where is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, str(where))
+        render._prepared.cache_clear()
+
+    yield point
     render._prepared.cache_clear()
+
+
+@pytest.fixture
+def cache(tmp_path: Path, cache_at: Callable[[Path | None], None]) -> Path:
+    """An empty cache folder, and no template prepared in this process yet."""
+    cache_at(tmp_path / "cache")
     where = template_cache.folder()
     assert where is not None
-    yield where
-    render._prepared.cache_clear()
+    return where
 
 
 def no_preparing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -245,18 +259,15 @@ def test_a_damaged_cache_file_is_prepared_again_and_replaced(
 def test_a_cache_that_cannot_be_written_only_costs_time(
     by_format: dict[str, BatchResult],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    cache_at: Callable[[Path | None], None],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
-    monkeypatch.setenv("LOCALAPPDATA", str(blocked))
-    render._prepared.cache_clear()
+    cache_at(blocked)
     kind = next(k for k in KINDS if k.key == "hardship")
     with caplog.at_level("INFO", logger="unionforms"):
         assert_same_document(Config(), kind, accepted(by_format["xlsx"], kind)[0])
-    render._prepared.cache_clear()
     assert "无法缓存准备好的文书模板" in caplog.text
 
 
@@ -269,12 +280,12 @@ def test_the_cache_keeps_a_template_apart_per_template_fonts_and_program(
     assert template_cache.key(template, fonts) == first
     assert template_cache.key(template + b"\0", fonts) != first
     assert template_cache.key(template, Fonts(body="楷体").model_dump_json()) != first
-    monkeypatch.setattr(template_cache.metadata, "version", lambda name: "0.0-other")
-    template_cache._program.cache_clear()
     try:
-        assert template_cache.key(template, fonts) != first  # another docxtpl, say
+        with monkeypatch.context() as patched:
+            patched.setattr(template_cache.metadata, "version", lambda name: "0.0-other")
+            template_cache._program.cache_clear()
+            assert template_cache.key(template, fonts) != first  # another docxtpl, say
     finally:
-        monkeypatch.undo()
         template_cache._program.cache_clear()
     assert template_cache.key(template, fonts) == first
 
@@ -296,20 +307,17 @@ def test_cached_templates_not_used_for_long_are_removed(cache: Path) -> None:
 
 
 def test_an_account_without_a_home_renders_without_a_cache(
-    by_format: dict[str, BatchResult], monkeypatch: pytest.MonkeyPatch
+    by_format: dict[str, BatchResult],
+    cache_at: Callable[[Path | None], None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A service account with no home folder and no XDG_CACHE_HOME: nothing is kept."""
 
     def no_home() -> Path:
         raise RuntimeError("Could not determine home directory.")
 
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    monkeypatch.delenv("LOCALAPPDATA")
+    cache_at(None)
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert template_cache.folder() is None
-    render._prepared.cache_clear()
     kind = next(k for k in KINDS if k.key == "visit")
-    try:
-        assert_same_document(Config(), kind, accepted(by_format["xlsx"], kind)[0])
-    finally:
-        render._prepared.cache_clear()
+    assert_same_document(Config(), kind, accepted(by_format["xlsx"], kind)[0])
