@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Container, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     from pipeline.permissions import Sharing
@@ -130,12 +130,22 @@ def follow_umask(path: Path) -> Path:
 
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and the parents it needs) readable by the owner only on POSIX."""
-    missing = [path, *(p for p in path.parents if not p.exists())]
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    missing = list(missing_folders(path))
+    if missing:
+        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
     if os.name == "posix":
-        for folder in missing:
+        for folder in missing or [path]:
             folder.chmod(PRIVATE_DIR)
     return path
+
+
+def missing_folders(path: Path) -> Iterator[Path]:
+    """``path`` and its parents up to the first that exists (nothing when ``path`` does)."""
+    while not path.exists():
+        yield path
+        if path.parent == path:
+            return
+        path = path.parent
 
 
 def fsync_dir(path: Path) -> None:
@@ -152,6 +162,31 @@ def temp_name(name: str) -> str:
     """The fixed temporary name for writing ``name`` (hashed: a long name must still fit)."""
     digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:16]
     return f"{TEMP_PREFIX}{digest}{Path(name).suffix[:16]}"
+
+
+def _new_temp(target: Path, sharing: Sharing | None) -> tuple[Path, BinaryIO]:
+    """The fixed temporary file for ``target``, created owner-only and open for writing;
+    whatever a crash or a stranger left under that name is removed, never written through."""
+    if sharing is None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        sharing.folder(target.parent)
+    temp = target.with_name(temp_name(target.name))
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(temp, flags, 0o600)
+    except FileExistsError:
+        temp.unlink()
+        fd = os.open(temp, flags, 0o600)
+    return temp, os.fdopen(fd, "wb")
+
+
+def _put_in_place(temp: Path, target: Path, sharing: Sharing | None, sync_folder: bool) -> None:
+    if sharing is not None:
+        sharing.file(temp)
+    os.replace(temp, target)
+    if sync_folder:
+        fsync_dir(target.parent)
 
 
 @contextlib.contextmanager
@@ -171,32 +206,39 @@ def atomic_path(
     when it is not right (the kept rows of a register): a crash may lose it, never tear it
     unnoticed.
     """
-    if sharing is None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    else:
-        sharing.folder(target.parent)
-    temp = target.with_name(temp_name(target.name))
-    temp.unlink(missing_ok=True)  # never write through whatever a crash or a stranger left
-    os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    temp, handle = _new_temp(target, sharing)
+    handle.close()
     try:
-        yield temp
+        yield temp  # written by its path (a library saving a workbook)
         if durable:
-            with temp.open("rb+") as handle:
-                os.fsync(handle.fileno())
-        if sharing is not None:
-            sharing.file(temp)
-        os.replace(temp, target)
-        if sync_folder and durable:
-            fsync_dir(target.parent)
-    finally:
+            with temp.open("rb+") as written:
+                os.fsync(written.fileno())
+        _put_in_place(temp, target, sharing, sync_folder and durable)
+    except BaseException:
         temp.unlink(missing_ok=True)
+        raise
 
 
 def write_atomic(
-    target: Path, data: bytes, sharing: Sharing | None = None, durable: bool = True
+    target: Path,
+    data: bytes,
+    sharing: Sharing | None = None,
+    durable: bool = True,
+    sync_folder: bool = True,
 ) -> Path:
-    with atomic_path(target, sharing, durable=durable) as temp:
-        temp.write_bytes(data)
+    """``atomic_path`` for bytes in hand, written and synced through the one open file
+    (a form's documents and archive copies: a dozen files per form)."""
+    temp, handle = _new_temp(target, sharing)
+    try:
+        with handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        _put_in_place(temp, target, sharing, sync_folder and durable)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -204,8 +246,7 @@ def write_all_atomic(files: dict[Path, bytes], sharing: Sharing | None = None) -
     """``write_atomic`` for several files, with one sync per folder instead of one per file
     (each sync of a folder costs a few milliseconds; a form has up to a dozen files)."""
     for target, data in files.items():
-        with atomic_path(target, sharing, sync_folder=False) as temp:
-            temp.write_bytes(data)
+        write_atomic(target, data, sharing, sync_folder=False)
     for folder in dict.fromkeys(target.parent for target in files):
         fsync_dir(folder)
     return list(files)

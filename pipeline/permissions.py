@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
+from pipeline.files import missing_folders
 
 OWNER_FILE, OWNER_DIR = 0o600, 0o700
 GROUP_FILE, GROUP_DIR = 0o640, 0o750
@@ -56,11 +57,9 @@ class Sharing:
 
     def folder(self, path: Path) -> Path:
         """Create ``path`` and its missing parents with these permissions."""
-        missing = []
-        probe = path
-        while not probe.exists():
-            missing.append(probe)
-            probe = probe.parent
+        missing = list(missing_folders(path))
+        if not missing:
+            return path
         path.mkdir(parents=True, exist_ok=True)
         if os.name == "posix":
             for created in missing:
