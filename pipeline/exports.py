@@ -33,7 +33,7 @@ import logging
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forms import KINDS, get_kind
 from forms.base import FormKind, RegisterSpec
@@ -68,6 +68,9 @@ from pipeline.sheet_rows import (
     grown_groups,
     whole,
 )
+
+if TYPE_CHECKING:
+    from pipeline.pool import WorkerPool
 
 log = logging.getLogger("unionforms")
 STATE_FILE = "registers.json"
@@ -169,10 +172,10 @@ def _file_signature(path: Path) -> list[int] | None:
 class Exporter:
     """One export of the registers (see the module docstring)."""
 
-    def __init__(self, rt: Runtime, force: bool) -> None:
+    def __init__(self, rt: Runtime, force: bool, now: datetime | None = None) -> None:
         self.rt = rt
         self.force = force
-        self.now = rt.clock()
+        self.now = now or rt.clock()
         self.today = self.now.date()
         self.folder = rt.outbox / "registers"
         self.state_folder = rt.config.folders.state
@@ -184,12 +187,35 @@ class Exporter:
         self._extra: dict[str, list[ExtraSheet]] | None = None
 
     def run(self) -> ExportResult:
-        for kind in KINDS:
-            for spec in kind.registers:
-                self._register(kind, spec)
+        if self.rt.pool is None:
+            for kind in KINDS:
+                self.kind(kind)
+        else:
+            self._in_workers(self.rt.pool)
         if self.result.written:
             write_atomic(self.state_path, json.dumps(self.state, indent=1).encode("utf-8"))
         return self.result
+
+    def kind(self, kind: FormKind) -> dict[str, Any]:
+        """Export ``kind``'s registers; returns what is noted about them."""
+        for spec in kind.registers:
+            self._register(kind, spec)
+        return {s.title: self.state[s.title] for s in kind.registers if s.title in self.state}
+
+    def _in_workers(self, pool: WorkerPool) -> None:
+        """Each kind's registers exported by a worker, taken up in the order of the kinds (a
+        kind a worker could not export, because it died, is exported here)."""
+        parts = [(kind, pool.call(export_kind, kind.key, self.force, self.now)) for kind in KINDS]
+        for kind, part in parts:
+            try:
+                noted, result = part.result()
+            except Exception:
+                log.warning("工作进程未能导出 %s 的台账，改由主进程导出", kind.title, exc_info=True)
+                noted, result = self.kind(kind), ExportResult()
+            self.state |= noted
+            self.result.written += result.written
+            self.result.failures += result.failures
+            self._note(result.notes)
 
     def _register(self, kind: FormKind, spec: RegisterSpec) -> None:
         full, base = fingerprints(kind, spec, self.rt, self.counts, self.now)
@@ -317,15 +343,25 @@ class Exporter:
         key = frozenset(kinds)
         if key not in self._loaded:
             self._loaded[key] = records.load_all(self.rt.store, kinds)
-            notes = self._loaded[key].warnings()
-            self.result.notes += [note for note in notes if note not in self.result.notes]
+            self._note(self._loaded[key].warnings())
         return self._loaded[key]
+
+    def _note(self, notes: list[str]) -> None:
+        self.result.notes += [note for note in notes if note not in self.result.notes]
 
 
 def export_changed(rt: Runtime, force: bool = False) -> ExportResult:
     """Export the registers whose rows may have changed since their last export (every one
     when ``force``), each on its own as ``registers.guarded`` does."""
     return Exporter(rt, force).run()
+
+
+def export_kind(
+    rt: Runtime, key: str, force: bool, now: datetime
+) -> tuple[dict[str, Any], ExportResult]:
+    """``Exporter.kind`` in a worker (``pipeline.pool``), at the main process's time."""
+    exporter = Exporter(rt, force, now)
+    return exporter.kind(get_kind(key)), exporter.result
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from copy import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from forms import get_kind
 from pipeline.config import Config
@@ -43,6 +43,7 @@ from pipeline.stages import blamed
 
 log = logging.getLogger("unionforms")
 Stage = Callable[[Job, Any], None]
+T = TypeVar("T")
 # What the main process keeps of its own job: the worker's copy never had these (the kind
 # travels as its key: its registers hold functions that do not pickle).
 LOCAL_FIELDS = frozenset({"data", "content", "form", "kind"})
@@ -116,6 +117,10 @@ def _run(job: Job, kind: str | None, stages: Sequence[Stage]) -> Done:
     return done
 
 
+def _call(function: Callable[..., T], args: tuple[Any, ...]) -> T:
+    return function(_runtime, *args)
+
+
 def _noop() -> None:
     return None
 
@@ -147,13 +152,21 @@ class WorkerPool:
         order = copy(job)
         order.content, order.raw, order.form, order.kind = b"", None, None, None
         kind = job.kind.key if job.kind else None
+        return self._submit(_run, order, kind, tuple(stages))
+
+    def call(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """``function(runtime, *args)`` in a worker, with the worker's runtime (its store
+        read-only); ``function`` is a module's own function, as it travels by name."""
+        return self._submit(_call, function, args)
+
+    def _submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         try:
-            return self.executor.submit(_run, order, kind, tuple(stages))
+            return self.executor.submit(function, *args)
         except RuntimeError:  # a worker died (killed, out of memory): start afresh
             log.warning("生成文书的工作进程意外退出，已重新启动", exc_info=True)
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.executor = self._start()
-            return self.executor.submit(_run, order, kind, tuple(stages))
+            return self.executor.submit(function, *args)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

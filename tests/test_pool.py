@@ -5,6 +5,7 @@ and a killed run takes its workers with it and resumes every form exactly once."
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -13,15 +14,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from forms import KINDS, get_kind
 from forms.samples import fictional_id
+from pipeline import exports
 from pipeline.config import Config, Documents, Limits
 from pipeline.engine import BatchResult, collect_inbox, open_runtime, process_batch
+from pipeline.exports import export_kind
 from pipeline.job import Job
 from pipeline.pool import pool_size
+from pipeline.runtime import Runtime
 from pipeline.samples import fill_xlsx
 from tests.batches import drop_files, every_good_sample
 from tests.conftest import (
@@ -100,12 +105,53 @@ def test_workers_give_what_one_process_gives(
     assert sum(name.endswith(".docx") for name in found) > 2 * len(KINDS)
     for name, data in expected.items():
         assert found[name] == data, name  # documents, archives, returns: byte for byte
-    registers = sorted((serial_config.folders.outbox / "registers").glob("*.xlsx"))
-    assert registers
-    for path in registers:
-        twin = pooled_config.folders.outbox / "registers" / path.name
-        assert register_rows(twin) == register_rows(path)
+    assert_same_registers(pooled_config, serial_config)
     assert not list(pooled_config.folders.inbox.rglob("*.xlsx"))
+
+
+def assert_same_registers(found: Config, expected: Config) -> None:
+    registers = sorted((expected.folders.outbox / "registers").glob("*.xlsx"))
+    assert len(registers) >= len(KINDS)
+    for path in registers:
+        twin = found.folders.outbox / "registers" / path.name
+        assert register_rows(twin) == register_rows(path), path.name
+
+
+def export_noting_who(rt: Runtime, key: str, *args: Any) -> Any:
+    """``exports.export_kind`` noting which process exported which kind (in the worker)."""
+    with (rt.config.folders.state / "exported-by.txt").open("a", encoding="utf-8") as note:
+        note.write(f"{os.getpid()} {key}\n")
+    if key == "hazard" and os.environ.get("DIE_EXPORTING") == str(os.getppid()):
+        os._exit(3)  # as a worker killed while it exports
+    return export_kind(rt, key, *args)
+
+
+@pytest.mark.parametrize("dies", [False, True], ids=["workers", "a worker dies"])
+def test_workers_export_the_registers_and_the_main_process_takes_over_from_one_that_dies(
+    ws: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    dies: bool,
+) -> None:
+    files = {f"{n}.xlsx": ws.xlsx("hazard", n) for n in range(3)}
+    files["困难.xlsx"] = ws.xlsx("hardship")
+    serial_config, _ = run(tmp_path / "one", files, workers=1)
+    monkeypatch.setattr(exports, "export_kind", export_noting_who)  # before the fork
+    if dies:
+        monkeypatch.setenv("DIE_EXPORTING", str(os.getpid()))
+    config, done = run(tmp_path / "pool", files, workers=2)
+    assert {job.outcome for job in done} == {"accepted"}
+    assert_same_registers(config, serial_config)
+    noted = (config.folders.state / "exported-by.txt").read_text(encoding="utf-8").split("\n")
+    exporters = dict(line.split()[::-1] for line in noted if line)
+    every = {kind.key for kind in KINDS}
+    assert set(exporters) == every if not dies else "hazard" in set(exporters) <= every
+    assert str(os.getpid()) not in exporters.values()  # the workers exported, or tried to
+    assert ("改由主进程导出" in caplog.text) == dies
+    if dies:  # the kinds the worker could not export are in the state, as if it had
+        state = json.loads((config.folders.state / "registers.json").read_text("utf-8"))
+        assert {spec.title for spec in HAZARD.registers} <= set(state)
 
 
 def test_a_failure_in_a_worker_fails_that_form_only(
