@@ -18,7 +18,6 @@ from pipeline.files import (
     safe_file_name,
     safe_name,
     write_all_atomic,
-    write_atomic,
 )
 from pipeline.store import Store
 
@@ -36,12 +35,13 @@ def record_folder(root: Path, kind: FormKind, record: RecordView) -> Path:
 def archive_record(
     root: Path, kind: FormKind, record: RecordView, original: bytes, documents: list[Path]
 ) -> Path:
-    """Write the archive folder; the manifest goes last, so a folder with one is complete."""
+    """Write the archive folder; the manifest goes last, so a folder with one is complete.
+    The folder is synced once, after the manifest: until the form is recorded as accepted,
+    which follows, an interrupted run writes the whole folder again."""
     private_dir(root)
     folder = private_dir(record_folder(root, kind, record))
     files = {safe_file_name(f"原件-{record.source_name}"): original}
     files |= {document.name: document.read_bytes() for document in documents}
-    write_all_atomic({folder / name: data for name, data in files.items()})
     manifest = {
         "kind": kind.key,
         "title": kind.title,
@@ -51,8 +51,8 @@ def archive_record(
         "received_at": record.received_at.isoformat(timespec="seconds"),
         "files": {name: sha256(data) for name, data in files.items()},
     }
-    text = json.dumps(manifest, ensure_ascii=False, indent=2)
-    write_atomic(folder / MANIFEST, text.encode("utf-8"))
+    files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    write_all_atomic({folder / name: data for name, data in files.items()})
     return folder
 
 
