@@ -20,7 +20,8 @@ pool    every kind's forms in one batch, with one process and with the default p
         (``benchmarks.ceiling``).
 growth  ``--growth-forms`` new forms after the store was filled with 0 and each ``--growth``
         number of records (``benchmarks.growth``), each on a fresh copy of the filled folder,
-        the sizes in turns ``--rounds`` times; per-form cost at each size, the best kept.
+        the sizes in turns ``--growth-rounds`` times (a run is short: a few seconds against
+        the minutes of filling); per-form cost at each size, the best kept.
 watch   ``unionforms watch`` on a trickle of forms: p50 and p95 latency from a file complete
         in the inbox to its documents in the outbox.
 
@@ -327,8 +328,9 @@ def main() -> None:
     parser.add_argument("--growth", default="10000,100000", help="records to pre-fill")
     parser.add_argument("--growth-forms", type=int, default=200)
     parser.add_argument("--watch-forms", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each (pool), best kept")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="runs of each (pool, growth), best kept"
+        "--growth-rounds", type=int, default=5, help="runs of each size (growth), best kept"
     )
     parser.add_argument("--skip", default="", help="sections to skip: kinds,pool,growth,watch")
     parser.add_argument("--quiet", type=float, default=None, help="wait for a load below this")
@@ -362,7 +364,7 @@ def main() -> None:
     if "growth" not in skip:
         sizes = [int(size) for size in args.growth.split(",") if size]
         results["growth"] = growth_section(
-            root / "growth", sizes, args.growth_forms, made, today, args.rounds
+            root / "growth", sizes, args.growth_forms, made, today, args.growth_rounds
         )
     if "watch" not in skip:
         wait_quiet(args.quiet, 600)
