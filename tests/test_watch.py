@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ from pipeline.cli import main
 from pipeline.config import Folders
 from pipeline.engine import open_runtime, process_files
 from pipeline.errors import Busy
-from pipeline.files import temp_name, write_atomic
+from pipeline.files import atomic_path, temp_name, write_atomic
 from pipeline.lock import processing_lock
 from pipeline.logs import setup_logging
 from pipeline.watch import FILE_RETRY_FIRST, Hints, Watcher
@@ -261,3 +262,25 @@ def test_a_write_redone_after_a_crash_replaces_the_stray_temporary_file(tmp_path
     write_atomic(target, b"the whole document")
     assert target.read_bytes() == b"the whole document"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+@pytest.mark.parametrize("by_path", [False, True], ids=["bytes", "path"])
+def test_a_link_left_at_the_temporary_name_is_never_written_through(
+    tmp_path: Path, by_path: bool
+) -> None:
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_bytes(b"not ours")
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    target = outbox / "台账.xlsx"
+    (outbox / temp_name(target.name)).symlink_to(elsewhere)
+    if by_path:
+        with atomic_path(target) as temp:
+            temp.write_bytes(b"the register")
+    else:
+        write_atomic(target, b"the register")
+    assert elsewhere.read_bytes() == b"not ours"
+    assert target.read_bytes() == b"the register" and not target.is_symlink()
+    assert [p.name for p in outbox.iterdir()] == [target.name]
+    assert target.stat().st_mode & 0o077 == 0
