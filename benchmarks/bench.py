@@ -182,9 +182,8 @@ def show_kind(kind: FormKind, figures: dict[str, Any]) -> None:
 def pool_section(root: Path, made: dict[str, Forms], rounds: int) -> dict[str, Any]:
     """The batch with one process and with the pool, in turns, ``rounds`` times each, each
     run in a folder of its own; the best time of each (a shared machine only ever makes a
-    run slower). Then the machine's
-    ceiling for this very work: as many one-process runs of the whole batch at once, in
-    folders of their own, against one run alone."""
+    run slower). Then the machine's ceiling for this very work: as many one-process runs of
+    the whole batch at once, in folders of their own, against one run alone."""
     batch = [form for kind in KINDS for form in made[kind.key]]
     load = load_now()
     size = pool_size(Config())
