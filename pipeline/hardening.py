@@ -24,6 +24,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from typing import Any
+from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 import docx.opc.oxml
 import docx.oxml.parser
@@ -56,11 +58,29 @@ def check_docinfo(element: Any) -> None:
         raise DTDForbidden(docinfo.root_name, docinfo.system_url, docinfo.public_id)
 
 
+# Only its refusals are used (``check_xml``): they raise defusedxml's exceptions.
+REFUSING = DefusedXMLParser(forbid_dtd=True)
+
+
 def check_xml(xml: str | bytes) -> None:
-    """Stream ``xml`` through defusedxml's parser (nothing is built): DTDs and entities raise."""
-    parser = DefusedXMLParser(forbid_dtd=True)
-    parser.feed(xml)
-    parser.close()
+    """Stream ``xml`` through expat with only defusedxml's refusals set (a DTD, an entity
+    declared, an external reference raise its exceptions; malformed XML raises ElementTree's
+    ``ParseError``, as defusedxml's parser does). Nothing else is called back: defusedxml's
+    parser builds the tree in Python, element by element, which took a third of a worker's
+    time on rendered documents; this takes a fifteenth of that."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = REFUSING.defused_start_doctype_decl
+    parser.EntityDeclHandler = REFUSING.defused_entity_decl
+    parser.UnparsedEntityDeclHandler = REFUSING.defused_unparsed_entity_decl
+    parser.ExternalEntityRefHandler = REFUSING.defused_external_entity_ref_handler
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        problem = ParseError(
+            f"{expat.ErrorString(exc.code)}: line {exc.lineno}, column {exc.offset}"
+        )
+        problem.code, problem.position = exc.code, (exc.lineno, exc.offset)
+        raise problem from None
 
 
 def guarded(parse: Callable[..., Any]) -> Callable[..., Any]:

@@ -17,6 +17,7 @@ import os
 import sqlite3
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import docx
 import msoffcrypto.format.ooxml
@@ -246,10 +247,25 @@ def test_docxtpl_refuses_a_hostile_template(tmp_path: Path, template: str) -> No
     assert "被禁止的XML" in problem
 
 
-def test_docxtpl_s_second_parse_of_the_rendered_body_is_defused() -> None:
+@pytest.mark.parametrize("hostile", ["bomb", "external entity", "external DTD", "malformed"])
+def test_docxtpl_s_second_parse_of_the_rendered_body_is_defused(
+    tmp_path: Path, hostile: str
+) -> None:
     template = SafeTemplate(io.BytesIO(builtin_template(KINDS[0].documents[0].template)))
-    with pytest.raises(DefusedXmlException):
-        template.fix_tables(with_bomb(b'<w:body xmlns:w="urn:w"/>').decode())
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    body = b'<w:body xmlns:w="urn:w"><w:p/></w:body>'
+    xml = {
+        "bomb": with_bomb(body),
+        "external entity": with_external_entity(body, secret),
+        "external DTD": b'<!DOCTYPE w:body SYSTEM "%s">' % secret.as_uri().encode() + body,
+        "malformed": body.replace(b"</w:body>", b"</w:p>"),
+    }[hostile]
+    refused = ParseError if hostile == "malformed" else DefusedXmlException
+    with pytest.raises(refused) as raised:
+        template.fix_tables(xml.decode())
+    assert "SECRET" not in str(raised.value)
+    template.fix_tables(body.decode())  # the same body, harmless, passes
 
 
 def test_forms_are_not_processed_when_openpyxl_lost_defusedxml(
