@@ -24,6 +24,7 @@ from pipeline.exports import STATE_FILE, export_changed
 from pipeline.kept_rows import FOLDER
 from pipeline.registers import HEADER_ROW, RegisterWriter, register_path, write_register
 from pipeline.samples import run_samples
+from pipeline.sheet_file import joined, sheet_segment
 from pipeline.sheet_rows import SheetRows
 from tests.conftest import NOW, Workspace
 
@@ -319,3 +320,15 @@ def _last_sheet(path: Path) -> bytes:
     with zipfile.ZipFile(path) as package:
         sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
         return package.read(f"xl/worksheets/sheet{len(sheets)}.xml")
+
+
+@pytest.mark.parametrize("sizes", [[0, 5], [1, 255, 256, 257], [70_000, 3, 131_072, 16_777_217]])
+def test_pieces_joined_have_the_crc_of_their_data_joined(sizes: list[int]) -> None:
+    """A register's sheet is deflated pieces joined; its CRC-32 is combined from theirs, a
+    length's power taken byte by byte (each byte value's power kept): it must be zlib's."""
+    pieces = [(bytes(range(n, 251)) * (size // 200 + 1))[:size] for n, size in enumerate(sizes)]
+    segments = [sheet_segment(piece) for piece in pieces]
+    whole = joined(segments)
+    assert whole.size == sum(sizes)
+    assert whole.crc == zlib.crc32(b"".join(pieces))
+    assert zlib.decompressobj(-15).decompress(whole.compressed) == b"".join(pieces)
