@@ -51,7 +51,7 @@ class KeptXml:
     def row(self, key: str) -> tuple[bytes, list[Detail]] | None:
         """The XML of a row of digest ``key`` (numbered as it was) and its details."""
         if self.places is None:
-            self.places = {digest: place for place, digest in enumerate(self.keys)}
+            self.places = dict(zip(self.keys, range(len(self.keys)), strict=True))
         place = self.places.get(key)
         if place is None:
             return None

@@ -20,7 +20,7 @@ from forms.base import FormKind, RecordView, RegisterSpec
 from pipeline.families import ids_of_idents
 from pipeline.kept_rows import listed
 from pipeline.registers import RegisterWriter
-from pipeline.sheet_rows import SheetRows, Stale, families, put
+from pipeline.sheet_rows import SheetRows, Stale, digests_at, families, ordered, places, put
 from pipeline.store import Store
 
 
@@ -49,11 +49,6 @@ def _entries(
     return found
 
 
-def _ordered(entries: list[list[Any]]) -> list[int]:
-    shown = [index for index, entry in enumerate(entries) if entry[2] is not None]
-    return sorted(shown, key=lambda index: entries[index][1])
-
-
 def whole_latest(
     spec: RegisterSpec,
     writer: RegisterWriter,
@@ -68,7 +63,7 @@ def whole_latest(
             found[entry[0]] = (entry, row)  # a later record's row replaces an earlier one's
     entries = [entry for entry, _ in found.values()]
     rows = [row for _, row in found.values()]
-    shown = [rows[index] for index in _ordered(entries)]
+    shown = [rows[index] for index in ordered(entries, by_key=True)]
     keys = [writer.row_key(row) for row in shown]
     return SheetRows(writer, keys, lambda start, end: shown[start:end], entries)
 
@@ -84,8 +79,8 @@ def grown_latest(
 ) -> SheetRows:
     """The sheet from its ``kept`` entries, the rows of the records ``changed`` made again."""
     entries = kept
-    earlier = [entries[index][2] for index in _ordered(entries)]
-    where = {entry[0]: index for index, entry in enumerate(entries)}
+    earlier = digests_at(entries, ordered(entries, by_key=True))
+    where = places(entries)
     mine = [view for view in changed if view.kind == source.key]
     ids = ids_of_idents(store, [view.ident for view in mine])
     remade = {view.ident for view in mine}
@@ -98,7 +93,7 @@ def grown_latest(
                 made[entry[0]] = row
     if any(e[1][-1] in remade and e[0] not in made for e in entries):
         raise Stale("a record's rows are not those it had")
-    order = _ordered(entries)
+    order = ordered(entries, by_key=True)
     views = {view.ident: view for view in changed}
 
     def rows_at(start: int, end: int) -> list[dict[str, Any]]:
@@ -118,5 +113,5 @@ def grown_latest(
             raise Stale("a kept row is no longer made by its record")
         return [made[entry[0]] for entry in wanted]
 
-    keys = [entries[index][2] for index in order]
+    keys = digests_at(entries, order)
     return SheetRows(writer, keys, rows_at, entries, earlier)

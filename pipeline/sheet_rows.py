@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from forms.base import FormKind, RecordView, RegisterSpec
@@ -120,11 +122,25 @@ def _entry(
     ]
 
 
-def _ordered(spec: RegisterSpec, entries: list[list[Any]]) -> list[int]:
-    """Positions in ``entries`` of the rows, in sheet order (a stable sort, as
-    ``registers.register_rows`` sorts)."""
-    shown = [index for index, entry in enumerate(entries) if entry[2] is not None]
-    return sorted(shown, key=lambda index: entries[index][1]) if spec.order else shown
+def ordered(entries: list[list[Any]], by_key: bool) -> list[int]:
+    """Positions in ``entries`` of those with a row (a digest), in sheet order: sorted by
+    their sort keys (``entry[1]``) when ``by_key``, stably, as ``registers.register_rows``
+    sorts. (Entries are tens of thousands; these loops are left to the interpreter's C.)"""
+    shown = list(compress(range(len(entries)), map(itemgetter(2), entries)))
+    if not by_key:
+        return shown
+    keys = list(map(itemgetter(1), entries))
+    return sorted(shown, key=keys.__getitem__)
+
+
+def digests_at(entries: list[list[Any]], order: list[int]) -> list[str]:
+    """The row digests of the entries at the positions ``order``."""
+    return list(map(list(map(itemgetter(2), entries)).__getitem__, order))
+
+
+def places(entries: list[list[Any]]) -> dict[Any, int]:
+    """Each entry's position by its first item (its record, group or row value)."""
+    return dict(zip(map(itemgetter(0), entries), range(len(entries)), strict=True))
 
 
 def whole(
@@ -149,7 +165,7 @@ def whole(
         return SheetRows(writer, keys, lambda start, end: rows[start:end])
     every = list(default_rows(source, views.get(source.key, []), today))
     entries = [_entry(kind, spec, writer, row) for row in every]
-    shown = [every[index] for index in _ordered(spec, entries)] + raws
+    shown = [every[index] for index in ordered(entries, spec.order is not None)] + raws
     keys = [writer.row_key(row) for row in shown]
     return SheetRows(writer, keys, lambda start, end: shown[start:end], None if raws else entries)
 
@@ -167,13 +183,14 @@ def grown(
     families that gained one, new ones included) made again."""
     source = spec.source or kind
     entries = kept  # read for this export alone: changed in place
-    earlier = [entries[index][2] for index in _ordered(spec, entries)]
-    where = {entry[0]: index for index, entry in enumerate(entries)}
+    by_key = spec.order is not None
+    earlier = digests_at(entries, ordered(entries, by_key))
+    where = places(entries)
     views = {view.ident: view for view in changed}
     for row in default_rows(source, [v for v in changed if v.kind == source.key], today):
         put(entries, where, row["ident"], _entry(kind, spec, writer, row))
-    order = _ordered(spec, entries)
-    keys = [entries[index][2] for index in order]
+    order = ordered(entries, by_key)
+    keys = digests_at(entries, order)
 
     def rows_at(start: int, end: int) -> list[dict[str, Any]]:
         idents = [entries[index][0] for index in order[start:end]]
@@ -260,7 +277,7 @@ def grown_groups(
     source = spec.source or kind
     entries = kept
     earlier = [key for entry in sorted(entries, key=_place) for key in entry[2]]
-    where = {entry[0]: index for index, entry in enumerate(entries)}
+    where = places(entries)
     made: dict[Any, list[dict[str, Any]]] = {}
 
     def rows_of(value: Any) -> list[dict[str, Any]]:
