@@ -311,7 +311,9 @@ def _group_records(
 ) -> tuple[list[RecordView], int]:
     """The records of a group, with their families, and the id of the first."""
     if spec.grouped_by == "year":
-        sql = "SELECT id FROM records WHERE kind = ? AND year = ? ORDER BY id"
+        # A kind of its own (not a follow-up) is read by the index of its serials.
+        top = " AND parent_id IS NULL" if source.parent is None else ""
+        sql = f"SELECT id FROM records WHERE kind = ? AND year = ?{top} ORDER BY id"
         ids = [row[0] for row in store.execute(sql, (source.key, value)).fetchall()]
     else:
         ids = [row["id"] for row in store.records_with(source.key, spec.grouped_by or "", value)]
