@@ -118,9 +118,11 @@ def assert_same_registers(found: Config, expected: Config) -> None:
 
 
 def export_noting_who(rt: Runtime, key: str, *args: Any) -> Any:
-    """``exports.export_kind`` noting which process exported which kind (in the worker)."""
+    """``exports.export_kind`` noting which process exported which kind (in the worker), and
+    whether the counts of records it was given are the store's."""
+    given = args[-1] == rt.store.kind_counts()
     with (rt.config.folders.state / "exported-by.txt").open("a", encoding="utf-8") as note:
-        note.write(f"{os.getpid()} {key}\n")
+        note.write(f"{os.getpid()} {key} {given}\n")
     if key == "hazard" and os.environ.get("DIE_EXPORTING") == str(os.getppid()):
         os._exit(3)  # as a worker killed while it exports
     return export_kind(rt, key, *args)
@@ -144,7 +146,8 @@ def test_workers_export_the_registers_and_the_main_process_takes_over_from_one_t
     assert {job.outcome for job in done} == {"accepted"}
     assert_same_registers(config, serial_config)
     noted = (config.folders.state / "exported-by.txt").read_text(encoding="utf-8").split("\n")
-    exporters = dict(line.split()[::-1] for line in noted if line)
+    exporters = dict(line.split()[1::-1] for line in noted if line)
+    assert {line.split()[2] for line in noted if line} == {"True"}
     every = {kind.key for kind in KINDS}
     assert set(exporters) == every if not dies else "hazard" in set(exporters) <= every
     assert str(os.getpid()) not in exporters.values()  # the workers exported, or tried to
