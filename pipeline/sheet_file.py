@@ -75,8 +75,9 @@ POWERS = _powers()
 
 @cache
 def _shift(length: int) -> int:
-    """x to the power of ``length`` bytes in bits, modulo the polynomial (zlib's
-    ``x2nmodp``); asked for one byte of a length at a time, so at most 256 per byte."""
+    """x to the power of 8 × ``length`` (the bits of ``length`` bytes), modulo the polynomial
+    (zlib's ``x2nmodp``). Asked for one byte of a length at a time (``crc32_combine``), so
+    at most 256 powers per byte place are kept."""
     shift, n, bits = 1 << 31, 3, length  # 1, then times x**(2**n) for each bit of 8 * length
     while bits:
         if bits & 1:
