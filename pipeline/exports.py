@@ -1,8 +1,9 @@
 """Exporting the registers after a batch, at a cost that depends on what changed.
 
 A register's rows follow from its kind's records, the records they belong to and those that
-belong to them (a hazard and its follow-ups), the configuration, the program, and, for a kind
-whose values change with the date (overdue hazards), today. Records are never changed, and
+belong to them (a hazard and its follow-ups), the configuration, the program, and, for a
+register whose rows may change with the date (``dated``: overdue hazards, a file due for its
+yearly review), today. Records are never changed, and
 deleted only by ``unionforms purge``, so the number and last id of each kind's records say
 whether any were added. All that is summed up in a fingerprint per register, kept in
 ``state/registers.json`` with the size and time of the file the export left. Then, per
@@ -155,10 +156,9 @@ def fingerprints(
         # rows made again would cost minutes.
         "config": rt.config.model_dump(mode="json", exclude={"folders", "performance"}),
     }
-    daily = type(kind).live is not FormKind.live or spec.rows is not None
     changing = {
         "records": {k: counts.get(k) for k in sorted(depends_on(kind, spec))},
-        "today": now.date().isoformat() if daily else None,
+        "today": now.date().isoformat() if dated(kind, spec) else None,
         "sent": [list(row) for row in rt.store.expected(kind.key)] if kind.batches else None,
     }
     return _digest(parts | changing), _digest(parts)

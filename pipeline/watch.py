@@ -17,6 +17,7 @@ import socket
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from datetime import date
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -84,6 +85,7 @@ class Watcher:
         self.retry_delay = RETRY_FIRST
         self.dirty_since: float | None = float("-inf")  # export once at start: a crash may
         self.exports = 0  # have left the registers behind the store
+        self.exported_on: date | None = None  # the date of the last export (``rt.clock``)
         self.backoff: dict[Path, float] = {}  # failing file: its last delay
         self.waiting: dict[Path, float] = {}  # failed file: when to try it again
         self.failing_registers: set[str] = set()
@@ -108,6 +110,7 @@ class Watcher:
             files = collected.sources
             self.last_scan = now
             jobs = self._process(self.tracker.ready(files, now), now)
+            self._new_day(now)
             if self._export_due(now):
                 self.export()
         except Exception:  # a service keeps going: say what happened, wait, try again
@@ -164,10 +167,18 @@ class Watcher:
         debounce = self.settings.register_debounce_seconds
         return self.dirty_since is not None and now >= self.dirty_since + debounce
 
+    def _new_day(self, now: float) -> None:
+        """On a new day the registers whose rows change with the date (overdue hazards, files
+        due for their yearly review) are exported again, whether forms came in or not."""
+        if self.dirty_since is None and self.exported_on not in (None, self.rt.clock().date()):
+            self.dirty_since = now
+
     def export(self) -> None:
         """Export the registers; one that cannot be written is said once and tried again."""
+        day = self.rt.clock().date()
         result = export_all(self.rt)
         self.exports += 1
+        self.exported_on = day
         failing = {failure.title for failure in result.failures}
         for failure in result.failures:
             if failure.title not in self.failing_registers:

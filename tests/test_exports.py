@@ -79,7 +79,8 @@ def test_the_date_the_configuration_and_the_registers_command(ws: Workspace) -> 
     ws.process()
     ws.rt.clock = lambda: NOW + timedelta(days=1)  # overdue hazards change with the date
     touched = written(ws)
-    assert HAZARDS in touched and HARDSHIP not in touched
+    assert touched == {s.title for k in KINDS for s in k.registers if exports.dated(k, s)}
+    assert HAZARDS in touched and "计划生育责任状签订台账" not in touched
     workers = ws.rt.config.performance.model_copy(update={"workers": 7})
     ws.rt.config = ws.rt.config.model_copy(update={"performance": workers})
     assert written(ws) == set()  # how many processes make the rows does not change them
@@ -277,3 +278,23 @@ def test_the_cycle_collector_waits_while_registers_are_exported(
         assert not gc.isenabled()  # left off, as it was
     finally:
         gc.enable()
+
+
+def test_a_value_that_turns_with_the_year_is_exported_without_a_new_form(ws: Workspace) -> None:
+    """本年度未复核 comes from the reviews a file has (a follow-up's ``parent_live``) and today:
+    a file of 2026 with no review is due in 2027. The registers that show it are exported
+    again on a new day, though no form came in; one that shows nothing of the date is not."""
+    ws.drop("a.xlsx", ws.xlsx("hardship"))
+    ws.drop("b.xlsx", ws.xlsx("fp_pledge"))
+    ws.process()
+    header, rows = register_rows(ws.outbox / "registers" / f"{HARDSHIP}.xlsx")
+    assert rows[0][header.index("本年度未复核")] == "否"
+    ws.rt.clock = lambda: NOW.replace(year=NOW.year + 1, month=1, day=2)
+    touched = written(ws)
+    assert {HARDSHIP, "困难职工档案复核台账"} <= touched and "计划生育责任状签订台账" not in touched
+    header, rows = register_rows(ws.outbox / "registers" / f"{HARDSHIP}.xlsx")
+    assert rows[0][header.index("本年度未复核")] == "是"
+    book = load_workbook(ws.outbox / "registers" / "困难职工档案复核台账.xlsx")
+    due = [row for row in book["本年度未复核的在档困难职工档案"].iter_rows(values_only=True)]
+    assert any("KN-2026-0001" in row for row in due)
+    assert written(ws) == set()  # the same day again: nothing changed

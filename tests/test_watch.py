@@ -284,3 +284,29 @@ def test_a_link_left_at_the_temporary_name_is_never_written_through(
     assert target.read_bytes() == b"the register" and not target.is_symlink()
     assert [p.name for p in outbox.iterdir()] == [target.name]
     assert target.stat().st_mode & 0o077 == 0
+
+
+def test_a_new_day_brings_the_registers_that_turn_with_the_date_up_to_date(
+    ws: Workspace, watcher: Watcher
+) -> None:
+    """No form comes in over the new year, yet 本年度未复核 turns: the watcher exports once on
+    the new day (only the registers whose rows change with the date are written)."""
+    debounce = ws.config.watch.register_debounce_seconds
+    ws.drop("申请.xlsx", ws.xlsx("hardship"))
+    assert watcher.tick(0) == []
+    (job,) = watcher.tick(STABLE)
+    now = STABLE + debounce
+    watcher.tick(now)
+    exports = watcher.exports
+    header, rows = register_rows(ws.outbox / "registers" / "困难职工档案台账.xlsx")
+    assert job.outcome == "accepted" and rows[0][header.index("本年度未复核")] == "否"
+    watcher.tick(now + 100)  # the same day: nothing to export
+    assert watcher.exports == exports
+    ws.rt.clock = lambda: NOW.replace(year=NOW.year + 1, month=1, day=2)
+    watcher.tick(now + 200)
+    watcher.tick(now + 200 + debounce)
+    assert watcher.exports == exports + 1
+    header, rows = register_rows(ws.outbox / "registers" / "困难职工档案台账.xlsx")
+    assert rows[0][header.index("本年度未复核")] == "是"
+    watcher.tick(now + 400 + debounce)  # once a day, not once a tick
+    assert watcher.exports == exports + 1
