@@ -21,7 +21,9 @@ pool    every kind's forms in one batch, with one process and with the default p
 growth  ``--growth-forms`` new forms after the store was filled with 0 and each ``--growth``
         number of records (``benchmarks.growth``), each on a fresh copy of the filled folder,
         the sizes in turns ``--growth-rounds`` times (a run is short: a few seconds against
-        the minutes of filling); per-form cost at each size, the best kept.
+        the minutes of filling); per-form cost at each size, the best kept, and the median
+        (runs of one size differ by up to a fifth on this kind of machine, more than the
+        10 % looked for: one lucky run is less likely among nine than among five).
 watch   ``unionforms watch`` on a trickle of forms: p50 and p95 latency from a file complete
         in the inbox to its documents in the outbox.
 
@@ -42,6 +44,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -244,7 +247,8 @@ def growth_section(
 ) -> list[dict[str, Any]]:
     """The same new forms after the store was filled with 0 and each of ``sizes`` records,
     each size's folder copied afresh for every run; the sizes in turns, ``rounds`` times, the
-    best time of each kept (this machine's speed drifts by more than the 10 % looked for)."""
+    best time of each kept, and the median (this machine's speed drifts by more than the
+    10 % looked for)."""
     seed = working_folder(root / "seed")
     seed_forms = [form for kind in KINDS for form in made[kind.key][:2]]
     inprocess_run(seed, seed_forms, workers=False)
@@ -262,7 +266,7 @@ def growth_section(
         # The office's registers were exported as those records came in: export them once,
         # untimed, as they would be before the next batch arrives.
         filled[size] = config, cli_command(config, "registers")
-    best: dict[int, Timed] = {}
+    runs: dict[int, list[float]] = {size: [] for size in filled}
     loads: dict[int, float] = {}
     for turn in range(rounds):
         for size, (config, _exported) in filled.items():
@@ -271,24 +275,25 @@ def growth_section(
             # to disk while the batch runs, it made each of the batch's fsyncs wait (2 s).
             os.sync()
             loads[size] = load_now()
-            timed = cli_run(here, forms)
-            if size not in best or timed.seconds < best[size].seconds:
-                best[size] = timed
+            runs[size].append(cli_run(here, forms).ms_per_form)
     results = []
     for size, (_config, exported) in filled.items():
+        best, middle = min(runs[size]), statistics.median(runs[size])
         results.append(
             {
                 "records_before": size,
                 "forms": len(forms),
                 "first_export_seconds": round(exported, 1),
-                "ms_per_form": round(best[size].ms_per_form, 1),
+                "ms_per_form": round(best, 1),
+                "median_ms_per_form": round(middle, 1),
+                "all_ms_per_form": [round(ms, 1) for ms in runs[size]],
                 "rounds": rounds,
                 "load_average": loads[size],
             }
         )
         print(
             f"growth: {size:7} records before, {len(forms)} new forms:"
-            f" {best[size].ms_per_form:.1f} ms/form, best of {rounds}  (load {loads[size]})",
+            f" {best:.1f} ms/form, best of {rounds} (median {middle:.1f})  (load {loads[size]})",
             flush=True,
         )
     return results
@@ -329,7 +334,7 @@ def main() -> None:
     parser.add_argument("--watch-forms", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="runs of each (pool), best kept")
     parser.add_argument(
-        "--growth-rounds", type=int, default=5, help="runs of each size (growth), best kept"
+        "--growth-rounds", type=int, default=9, help="runs of each size (growth), best kept"
     )
     parser.add_argument("--skip", default="", help="sections to skip: kinds,pool,growth,watch")
     parser.add_argument("--quiet", type=float, default=None, help="wait for a load below this")
