@@ -3,11 +3,10 @@
 A register's rows follow from its kind's records, the records they belong to and those that
 belong to them (a hazard and its follow-ups), the configuration, the program, and, for a
 register whose rows may change with the date (``dated``: overdue hazards, a file due for its
-yearly review), today. Records are never changed, and
-deleted only by ``unionforms purge``, so the number and last id of each kind's records say
-whether any were added. All that is summed up in a fingerprint per register, kept in
-``state/registers.json`` with the size and time of the file the export left. Then, per
-register:
+yearly review), today. Records are never changed, and deleted only by ``unionforms purge``,
+so the number and last id of each kind's records say whether any were added. All that is
+summed up in a fingerprint per register, kept in ``state/registers.json`` with the size and
+time of the file the export left. Then, per register:
 
 - nothing changed (and the file is as it was left): it is not written;
 - otherwise it is written from blocks of rows (``pipeline.sheet_rows``), each sheet's kept in
